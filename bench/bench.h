@@ -14,27 +14,27 @@ int bench_core_main(int argc, char **argv);
 int bench_check_main(int argc, char **argv);
 int bench_sim_main(int argc, char **argv);
 
-/* Monotonic wall time in nanoseconds (benchmarks only; never used in core/ or sim/). */
+/* CPU time of the calling thread in nanoseconds (benchmarks only; never in core/ or sim/). */
 uint64_t bench_now_ns(void);
 
 /* The core workload, shared by rast's own run and the canonical/raft peer run. */
 struct bench_core_params {
-    uint32_t node_count;            /* 3 or 5 */
-    uint64_t entry_count;           /* entries to commit, e.g. 1,000,000 */
-    uint32_t entry_size_bytes;      /* 16 */
-    uint32_t entries_per_call;      /* 64, or 1 */
-    uint32_t inflight_entries_max;  /* entries proposed but not yet applied, at most; 1024 */
+    uint32_t node_count;           /* 3 or 5 */
+    uint64_t entry_count;          /* entries to commit, e.g. 1,000,000 */
+    uint32_t entry_size_bytes;     /* 16 */
+    uint32_t entries_per_call;     /* 64, or 1 */
+    uint32_t inflight_entries_max; /* entries proposed but not yet applied, at most; 1024 */
 };
 
 struct bench_core_result {
-    bool ran;                       /* false when skipped (peer library absent) */
+    bool ran; /* false when skipped (peer library absent) */
     char skip_reason[128];
-    uint64_t entries_committed;     /* applied on the leader */
+    uint64_t entries_committed; /* applied on the leader */
     double seconds;
     double entries_per_second;
     double ns_per_entry;
-    double bytes_per_entry_held;    /* memory the library holds per log entry, 0 if unknown */
-    double elections_per_second;    /* separate measurement: fresh cluster to a leader */
+    double bytes_per_entry_held; /* memory the library holds per log entry, 0 if unknown */
+    double elections_per_second; /* separate measurement: fresh cluster to a leader */
 };
 
 /* canonical/raft's in-memory raft_fixture under the same workload (bench_peer_raft.c). */

@@ -9,10 +9,12 @@
 #include <string.h>
 #include <time.h>
 
+/* CPU time of the calling thread: every measured workload here is single-threaded, and CPU
+ * time keeps the side-by-side ratios stable on a machine shared with other work. */
 uint64_t bench_now_ns(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 

@@ -32,15 +32,15 @@
 #include "rast.h"
 
 /* Body sizes of the fixed parts, after the message's common fields (codec.h). */
-#define CODEC_VOTE_REQ_SIZE_BYTES 16u       /* last_log_index, last_log_term */
-#define CODEC_VOTE_RESP_SIZE_BYTES 1u       /* granted */
-#define CODEC_APPEND_REQ_SIZE_BYTES 28u     /* prev_index, prev_term, commit, entry_count */
-#define CODEC_APPEND_RESP_SIZE_BYTES 33u    /* success, four u64 */
-#define CODEC_HEARTBEAT_REQ_SIZE_BYTES 16u  /* commit_index, read_round */
+#define CODEC_VOTE_REQ_SIZE_BYTES       16u /* last_log_index, last_log_term */
+#define CODEC_VOTE_RESP_SIZE_BYTES      1u  /* granted */
+#define CODEC_APPEND_REQ_SIZE_BYTES     28u /* prev_index, prev_term, commit, entry_count */
+#define CODEC_APPEND_RESP_SIZE_BYTES    33u /* success, four u64 */
+#define CODEC_HEARTBEAT_REQ_SIZE_BYTES  16u /* commit_index, read_round */
 #define CODEC_HEARTBEAT_RESP_SIZE_BYTES 16u /* read_round, match_hint */
-#define CODEC_HARD_STATE_SIZE_BYTES 12u     /* term, voted_for */
-#define CODEC_ENTRY_RECORD_SIZE_BYTES 20u   /* index, term, size (then the data) */
-#define CODEC_TRUNCATE_SIZE_BYTES 8u        /* index */
+#define CODEC_HARD_STATE_SIZE_BYTES     12u /* term, voted_for */
+#define CODEC_ENTRY_RECORD_SIZE_BYTES   20u /* index, term, size (then the data) */
+#define CODEC_TRUNCATE_SIZE_BYTES       8u  /* index */
 
 /* ---- byte order ----------------------------------------------------------------------- */
 
@@ -222,8 +222,7 @@ static int frame_open(const uint8_t *buf, size_t size, uint8_t family, uint8_t *
         return RAST_E_CHECKSUM;
     uint32_t body_size = load_u32(buf + CODEC_OFFSET_BODY_SIZE);
     size_t after_header_bytes = size - CODEC_HEADER_SIZE_BYTES;
-    if (after_header_bytes < body_size ||
-        after_header_bytes - body_size < CODEC_TRAILER_SIZE_BYTES)
+    if (after_header_bytes < body_size || after_header_bytes - body_size < CODEC_TRAILER_SIZE_BYTES)
         return RAST_E_TRUNCATED;
     size_t sealed_bytes = CODEC_HEADER_SIZE_BYTES + (size_t)body_size;
     if (load_u64(buf + sealed_bytes) != XXH3_64bits(buf, sealed_bytes))
@@ -329,12 +328,8 @@ static void msg_body_put(struct codec_writer *w, const struct rast_msg *msg)
         put_u64(w, msg->u.vote_req.last_log_index);
         put_u64(w, msg->u.vote_req.last_log_term);
         break;
-    case RAST_MSG_VOTE_RESP:
-        put_bool(w, msg->u.vote_resp.granted);
-        break;
-    case RAST_MSG_APPEND_REQ:
-        append_req_put(w, &msg->u.append_req);
-        break;
+    case RAST_MSG_VOTE_RESP: put_bool(w, msg->u.vote_resp.granted); break;
+    case RAST_MSG_APPEND_REQ: append_req_put(w, &msg->u.append_req); break;
     case RAST_MSG_APPEND_RESP:
         put_bool(w, msg->u.append_resp.success);
         put_u64(w, msg->u.append_resp.match_index);
@@ -375,7 +370,7 @@ int rast_msg_encode(const struct rast_msg *msg, uint8_t *buf, size_t buf_size, s
     uint64_t frame_size = body_size + CODEC_FRAME_OVERHEAD_BYTES;
     if (frame_size > buf_size)
         return RAST_E_BUFFER_TOO_SMALL;
-    struct codec_writer w = {.buf = buf, .size_bytes = (size_t)frame_size};
+    struct codec_writer w = { .buf = buf, .size_bytes = (size_t)frame_size };
     frame_begin(&w, CODEC_FAMILY_MSG, msg->type, (uint32_t)body_size);
     msg_body_put(&w, msg);
     return frame_finish(&w, size_out);
@@ -418,9 +413,7 @@ static int msg_body_get(struct codec_reader *r, struct rast_msg *msg, struct ras
         ok = ok && get_u64(r, &msg->u.vote_req.last_log_index) &&
              get_u64(r, &msg->u.vote_req.last_log_term);
         break;
-    case RAST_MSG_VOTE_RESP:
-        ok = ok && get_bool(r, &msg->u.vote_resp.granted);
-        break;
+    case RAST_MSG_VOTE_RESP: ok = ok && get_bool(r, &msg->u.vote_resp.granted); break;
     case RAST_MSG_APPEND_REQ:
         if (!ok)
             return RAST_E_INVALID;
@@ -440,9 +433,7 @@ static int msg_body_get(struct codec_reader *r, struct rast_msg *msg, struct ras
         ok = ok && get_u64(r, &msg->u.heartbeat_resp.read_round) &&
              get_u64(r, &msg->u.heartbeat_resp.match_hint);
         break;
-    default:
-        ok = false;
-        break;
+    default: ok = false; break;
     }
     return ok ? RAST_OK : RAST_E_INVALID;
 }
@@ -490,10 +481,8 @@ static int record_check(const struct rast_record *rec)
         if (rec->index == 0 || (rec->entry.size > 0 && rec->entry.data == NULL))
             return RAST_E_INVALID;
         return RAST_OK;
-    case RAST_RECORD_TRUNCATE:
-        return rec->index == 0 ? RAST_E_INVALID : RAST_OK;
-    default:
-        return RAST_E_INVALID;
+    case RAST_RECORD_TRUNCATE: return rec->index == 0 ? RAST_E_INVALID : RAST_OK;
+    default: return RAST_E_INVALID;
     }
 }
 
@@ -501,14 +490,10 @@ static int record_check(const struct rast_record *rec)
 static uint64_t record_body_size_bytes(const struct rast_record *rec)
 {
     switch (rec->type) {
-    case RAST_RECORD_HARD_STATE:
-        return CODEC_HARD_STATE_SIZE_BYTES;
-    case RAST_RECORD_ENTRY:
-        return CODEC_ENTRY_RECORD_SIZE_BYTES + (uint64_t)rec->entry.size;
-    case RAST_RECORD_TRUNCATE:
-        return CODEC_TRUNCATE_SIZE_BYTES;
-    default:
-        return 0;
+    case RAST_RECORD_HARD_STATE: return CODEC_HARD_STATE_SIZE_BYTES;
+    case RAST_RECORD_ENTRY: return CODEC_ENTRY_RECORD_SIZE_BYTES + (uint64_t)rec->entry.size;
+    case RAST_RECORD_TRUNCATE: return CODEC_TRUNCATE_SIZE_BYTES;
+    default: return 0;
     }
 }
 
@@ -525,9 +510,7 @@ static void record_body_put(struct codec_writer *w, const struct rast_record *re
         put_u32(w, rec->entry.size);
         put_bytes(w, rec->entry.data, rec->entry.size);
         break;
-    case RAST_RECORD_TRUNCATE:
-        put_u64(w, rec->index);
-        break;
+    case RAST_RECORD_TRUNCATE: put_u64(w, rec->index); break;
     }
 }
 
@@ -554,7 +537,7 @@ int rast_record_encode(const struct rast_record *rec, uint8_t *buf, size_t buf_s
     uint64_t frame_size = body_size + CODEC_FRAME_OVERHEAD_BYTES;
     if (frame_size > buf_size)
         return RAST_E_BUFFER_TOO_SMALL;
-    struct codec_writer w = {.buf = buf, .size_bytes = (size_t)frame_size};
+    struct codec_writer w = { .buf = buf, .size_bytes = (size_t)frame_size };
     frame_begin(&w, CODEC_FAMILY_RECORD, rec->type, (uint32_t)body_size);
     record_body_put(&w, rec);
     return frame_finish(&w, size_out);
@@ -571,10 +554,8 @@ static bool record_body_get(struct codec_reader *r, struct rast_record *rec)
             !get_u32(r, &rec->entry.size))
             return false;
         return rec->entry.size == 0 || get_bytes(r, rec->entry.size, &rec->entry.data);
-    case RAST_RECORD_TRUNCATE:
-        return get_u64(r, &rec->index) && rec->index != 0;
-    default:
-        return false;
+    case RAST_RECORD_TRUNCATE: return get_u64(r, &rec->index) && rec->index != 0;
+    default: return false;
     }
 }
 

@@ -23,21 +23,21 @@
 
 #include "rast.h"
 
-#define CODEC_VERSION 1u
-#define CODEC_FAMILY_MSG 0x4Du    /* 'M' */
-#define CODEC_FAMILY_RECORD 0x52u /* 'R' */
+#define CODEC_VERSION              1u
+#define CODEC_FAMILY_MSG           0x4Du /* 'M' */
+#define CODEC_FAMILY_RECORD        0x52u /* 'R' */
 
-#define CODEC_OFFSET_VERSION 0u
-#define CODEC_OFFSET_FAMILY 1u
-#define CODEC_OFFSET_KIND 2u
-#define CODEC_OFFSET_RESERVED 3u
-#define CODEC_OFFSET_BODY_SIZE 4u
-#define CODEC_OFFSET_HEADER_CHECK 8u
+#define CODEC_OFFSET_VERSION       0u
+#define CODEC_OFFSET_FAMILY        1u
+#define CODEC_OFFSET_KIND          2u
+#define CODEC_OFFSET_RESERVED      3u
+#define CODEC_OFFSET_BODY_SIZE     4u
+#define CODEC_OFFSET_HEADER_CHECK  8u
 
-#define CODEC_HEADER_SIZE_BYTES 12u
-#define CODEC_TRAILER_SIZE_BYTES 8u
+#define CODEC_HEADER_SIZE_BYTES    12u
+#define CODEC_TRAILER_SIZE_BYTES   8u
 #define CODEC_FRAME_OVERHEAD_BYTES (CODEC_HEADER_SIZE_BYTES + CODEC_TRAILER_SIZE_BYTES)
-#define CODEC_BODY_SIZE_BYTES_MAX UINT32_MAX
+#define CODEC_BODY_SIZE_BYTES_MAX  UINT32_MAX
 
 /* Message bodies start with from (u32), to (u32), term (u64). */
 #define CODEC_MSG_COMMON_SIZE_BYTES 16u

@@ -42,8 +42,7 @@ int rast_config_validate(const struct rast_config *cfg)
         return RAST_E_INVALID;
     if (cfg->entry_size_bytes_max > (1u << 30))
         return RAST_E_INVALID;
-    if (cfg->proposals_pending_max < 1 || cfg->reads_pending_max < 1 ||
-        cfg->deferred_msgs_max < 1)
+    if (cfg->proposals_pending_max < 1 || cfg->reads_pending_max < 1 || cfg->deferred_msgs_max < 1)
         return RAST_E_INVALID;
     return RAST_OK;
 }

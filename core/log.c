@@ -25,31 +25,6 @@ void log_free(struct rast_log *log)
     memset(log, 0, sizeof *log);
 }
 
-static struct rast_entry *log_slot(const struct rast_log *log, uint64_t index)
-{
-    uint64_t offset = index - 1;
-    return &log->chunks[offset / LOG_CHUNK_ENTRIES][offset % LOG_CHUNK_ENTRIES];
-}
-
-const struct rast_entry *log_entry_at(const struct rast_log *log, uint64_t index)
-{
-    if (index == 0 || index > log->last_index)
-        return NULL;
-    return log_slot(log, index);
-}
-
-uint64_t log_term_at(const struct rast_log *log, uint64_t index)
-{
-    if (index == 0 || index > log->last_index)
-        return 0;
-    return log_slot(log, index)->term;
-}
-
-uint64_t log_last_term(const struct rast_log *log)
-{
-    return log_term_at(log, log->last_index);
-}
-
 /* Grows an array of pointers to hold one more; amortized doubling. */
 static int log_grow_ptrs(void ***array, uint32_t *capacity, uint32_t count)
 {
@@ -108,17 +83,23 @@ static uint8_t *log_reserve_data(struct rast_log *log, uint32_t size)
     return block;
 }
 
-int log_append(struct rast_log *log, uint64_t term, const uint8_t *data, uint32_t size)
+static inline int log_append_one(struct rast_log *log, uint64_t term, const uint8_t *data,
+                                 uint32_t size)
 {
     uint64_t index = log->last_index + 1;
-    ASSERT(term >= log_last_term(log));
-    if (log_ensure_chunk(log, index) != 0)
+    ASSERT(term >= log->last_term);
+    if ((index - 1) % LOG_CHUNK_ENTRIES == 0 && log_ensure_chunk(log, index) != 0)
         return RAST_E_NOMEM;
     const uint8_t *copy = NULL;
     if (size > 0) {
-        uint8_t *at = log_reserve_data(log, size);
-        if (at == NULL)
+        uint8_t *at;
+        if (log->block_count > 0 &&
+            log->block_sizes[log->block_count - 1] - log->block_used_bytes >= size) {
+            at = log->blocks[log->block_count - 1] + log->block_used_bytes;
+            log->block_used_bytes += size;
+        } else if ((at = log_reserve_data(log, size)) == NULL) {
             return RAST_E_NOMEM;
+        }
         memcpy(at, data, size);
         copy = at;
     }
@@ -127,7 +108,87 @@ int log_append(struct rast_log *log, uint64_t term, const uint8_t *data, uint32_
     slot->data = copy;
     slot->size = size;
     log->last_index = index;
+    log->last_term = term;
     log->data_bytes_held += size;
+    return RAST_OK;
+}
+
+int log_append(struct rast_log *log, uint64_t term, const uint8_t *data, uint32_t size)
+{
+    return log_append_one(log, term, data, size);
+}
+
+/* Copies size bytes; sizes up to 16 (the common small entry) without a call: two
+ * overlapping 8- or 4-byte moves cover every length in their range. */
+static inline void log_copy_small(uint8_t *to, const uint8_t *from, uint32_t size)
+{
+    if (size >= 8 && size <= 16) {
+        memcpy(to, from, 8);
+        memcpy(to + size - 8, from + size - 8, 8);
+    } else if (size >= 4 && size < 8) {
+        memcpy(to, from, 4);
+        memcpy(to + size - 4, from + size - 4, 4);
+    } else {
+        memcpy(to, from, size);
+    }
+}
+
+/* Appends entries[0..n) into the current chunk when all their data fits in the current
+ * block: no call but memcpy, and the log's fields kept in locals (memcpy could alias them). */
+static void log_append_run(struct rast_log *log, const struct rast_entry *entries, uint32_t n,
+                           uint64_t term, uint64_t data_bytes)
+{
+    struct rast_entry *slot = log_slot(log, log->last_index + 1);
+    uint8_t *at =
+        log->block_count > 0 ? log->blocks[log->block_count - 1] + log->block_used_bytes : NULL;
+    uint64_t last_term = log->last_term;
+    for (uint32_t k = 0; k < n; k++) {
+        const struct rast_entry *e = &entries[k];
+        uint64_t t = term != 0 ? term : e->term;
+        ASSERT(t >= last_term);
+        const uint8_t *copy = NULL;
+        if (e->size > 0) {
+            log_copy_small(at, e->data, e->size);
+            copy = at;
+            at += e->size;
+        }
+        slot[k].term = t;
+        slot[k].data = copy;
+        slot[k].size = e->size;
+        last_term = t;
+    }
+    log->block_used_bytes += (uint32_t)data_bytes;
+    log->data_bytes_held += data_bytes;
+    log->last_index += n;
+    log->last_term = last_term;
+}
+
+int log_append_entries(struct rast_log *log, const struct rast_entry *entries, uint32_t count,
+                       uint64_t term)
+{
+    uint32_t i = 0;
+    while (i < count) {
+        uint64_t index = log->last_index + 1;
+        if ((index - 1) % LOG_CHUNK_ENTRIES == 0 && log_ensure_chunk(log, index) != 0)
+            return RAST_E_NOMEM;
+        uint64_t room = LOG_CHUNK_ENTRIES - (index - 1) % LOG_CHUNK_ENTRIES;
+        uint32_t n = count - i < room ? count - i : (uint32_t)room;
+        uint64_t bytes = 0;
+        for (uint32_t k = 0; k < n; k++)
+            bytes += entries[i + k].size;
+        uint64_t free_bytes = log->block_count == 0
+                                  ? 0
+                                  : log->block_sizes[log->block_count - 1] - log->block_used_bytes;
+        if (bytes > 0 && bytes > free_bytes) {
+            if (log_append_one(log, term != 0 ? term : entries[i].term, entries[i].data,
+                               entries[i].size) != 0)
+                return RAST_E_NOMEM;
+            i++;
+            continue;
+        }
+        log_append_run(log, entries + i, n, term, bytes);
+        i += n;
+    }
     return RAST_OK;
 }
 
@@ -157,6 +218,7 @@ void log_truncate_from(struct rast_log *log, uint64_t first_index)
     }
     log_release_data(log, first_data);
     log->last_index = first_index - 1;
+    log->last_term = log_term_at(log, log->last_index);
 }
 
 uint32_t log_contiguous_count(const struct rast_log *log, uint64_t index, uint32_t count_max)

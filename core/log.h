@@ -19,13 +19,14 @@
 #include "rast.h"
 
 #define LOG_CHUNK_ENTRIES 4096u
-#define LOG_BLOCK_BYTES (1u << 20)
+#define LOG_BLOCK_BYTES   (1u << 20)
 
 struct rast_log {
     struct rast_entry **chunks;
     uint32_t chunk_count;
     uint32_t chunk_capacity;
     uint64_t last_index;
+    uint64_t last_term; /* cached term of last_index, 0 when empty */
     uint8_t **blocks;
     uint32_t *block_sizes;
     uint32_t block_count;
@@ -37,14 +38,40 @@ struct rast_log {
 void log_init(struct rast_log *log);
 void log_free(struct rast_log *log);
 
-uint64_t log_last_term(const struct rast_log *log);
+static inline struct rast_entry *log_slot(const struct rast_log *log, uint64_t index)
+{
+    uint64_t offset = index - 1;
+    return &log->chunks[offset / LOG_CHUNK_ENTRIES][offset % LOG_CHUNK_ENTRIES];
+}
+
+static inline uint64_t log_last_term(const struct rast_log *log)
+{
+    return log->last_term;
+}
+
 /* Term at index; 0 for index 0 or index > last_index. */
-uint64_t log_term_at(const struct rast_log *log, uint64_t index);
+static inline uint64_t log_term_at(const struct rast_log *log, uint64_t index)
+{
+    if (index == 0 || index > log->last_index)
+        return 0;
+    return log_slot(log, index)->term;
+}
+
 /* The entry at index, or NULL when out of range. */
-const struct rast_entry *log_entry_at(const struct rast_log *log, uint64_t index);
+static inline const struct rast_entry *log_entry_at(const struct rast_log *log, uint64_t index)
+{
+    if (index == 0 || index > log->last_index)
+        return NULL;
+    return log_slot(log, index);
+}
 
 /* Appends one entry with a copy of its data. RAST_OK or RAST_E_NOMEM (log unchanged). */
 int log_append(struct rast_log *log, uint64_t term, const uint8_t *data, uint32_t size);
+
+/* Appends count entries with copies of their data, in the given term (or, when term is 0,
+ * each entry's own term). RAST_OK, or RAST_E_NOMEM with a prefix appended. */
+int log_append_entries(struct rast_log *log, const struct rast_entry *entries, uint32_t count,
+                       uint64_t term);
 
 /* Drops every entry at index >= first_index (first_index >= 1). */
 void log_truncate_from(struct rast_log *log, uint64_t first_index);

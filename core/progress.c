@@ -34,8 +34,7 @@ bool progress_can_send(const struct progress *p, uint32_t inflight_bytes_max)
     return !progress_window_full(p, inflight_bytes_max);
 }
 
-void progress_on_sent(struct progress *p, uint64_t last_index, uint32_t entry_count,
-                      uint32_t bytes)
+void progress_on_sent(struct progress *p, uint64_t last_index, uint32_t entry_count, uint32_t bytes)
 {
     if (p->state == PROGRESS_PROBE) {
         p->probe_sent = true;

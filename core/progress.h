@@ -35,7 +35,7 @@ struct progress {
     uint64_t next_index;
     uint8_t state;
     bool probe_sent;
-    uint64_t read_round_acked; /* highest ReadIndex round this follower confirmed */
+    uint64_t read_round_acked;      /* highest ReadIndex round this follower confirmed */
     struct progress_inflight *ring; /* inflight_msgs_max slots, owned by the node */
     uint32_t ring_capacity;
     uint32_t ring_head;

@@ -48,11 +48,9 @@ void propose_on_request(struct rast_node *node, uint64_t tag, uint32_t entry_cou
     }
     pending->tag = tag;
     pending->first_index = node_last_index(node) + 1;
-    for (uint32_t i = 0; i < entry_count; i++) {
-        if (log_append(&node->log, node->term, entries[i].data, entries[i].size) != 0) {
-            node->out_of_memory = true;
-            return;
-        }
+    if (log_append_entries(&node->log, entries, entry_count, node->term) != 0) {
+        node->out_of_memory = true;
+        return;
     }
     pending->last_index = node_last_index(node);
     (void)persist_flush(node);

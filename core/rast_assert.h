@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define ASSERT(cond)                                                                              \
-    do {                                                                                          \
-        if (!(cond)) {                                                                            \
-            fprintf(stderr, "rast: assertion failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);  \
-            abort();                                                                              \
-        }                                                                                         \
+#define ASSERT(cond)                                                                               \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "rast: assertion failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);    \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 #endif /* RAST_CORE_ASSERT_H */

@@ -50,8 +50,8 @@ static uint64_t read_quorum_round(const struct rast_node *node)
     uint64_t acked[RAST_NODES_MAX];
     uint32_t n = 0;
     for (uint32_t id = 1; id <= node->cfg.voter_count; id++)
-        acked[n++] = id == node->cfg.id ? node->read_round_sent
-                                        : node->progress[id].read_round_acked;
+        acked[n++] =
+            id == node->cfg.id ? node->read_round_sent : node->progress[id].read_round_acked;
     for (uint32_t i = 1; i < n; i++) { /* insertion sort, descending; n <= 7 */
         uint64_t v = acked[i];
         uint32_t j = i;

@@ -139,8 +139,8 @@ static void replication_reject(struct rast_node *node, const struct rast_msg *re
 
 /* First entry of the request that is not already in our log, or entry_count when all are.
  * *conflict_out is true when that entry replaces a different one (a truncation). */
-static uint32_t replication_first_new(const struct rast_node *node,
-                                      const struct rast_append_req *a, bool *conflict_out)
+static uint32_t replication_first_new(const struct rast_node *node, const struct rast_append_req *a,
+                                      bool *conflict_out)
 {
     *conflict_out = false;
     for (uint32_t i = 0; i < a->entry_count; i++) {
@@ -168,12 +168,9 @@ static bool replication_accept(struct rast_node *node, const struct rast_append_
         log_truncate_from(&node->log, index);
         persist_on_truncate(node, index);
     }
-    for (uint32_t i = first; i < a->entry_count; i++) {
-        const struct rast_entry *e = &a->entries[i];
-        if (log_append(&node->log, e->term, e->data, e->size) != 0) {
-            node->out_of_memory = true;
-            return false;
-        }
+    if (log_append_entries(&node->log, a->entries + first, a->entry_count - first, 0) != 0) {
+        node->out_of_memory = true;
+        return false;
     }
     return true;
 }
@@ -286,8 +283,8 @@ static uint64_t replication_next_after_reject(const struct rast_node *node,
 {
     uint64_t next = r->conflict_index;
     if (r->conflict_term != 0) {
-        uint64_t at = log_last_index_with_term_at_most(&node->log, r->reject_index,
-                                                       r->conflict_term);
+        uint64_t at =
+            log_last_index_with_term_at_most(&node->log, r->reject_index, r->conflict_term);
         if (at > 0 && log_term_at(&node->log, at) == r->conflict_term)
             next = at + 1;
     }

@@ -29,7 +29,9 @@ struct rast_test {
     void (*fn)(void);
 };
 
+/* clang-format off */
 #define RAST_TEST(fn) {#fn, fn}
+/* clang-format on */
 #define RAST_TEST_COUNT(arr) ((int)(sizeof(arr) / sizeof((arr)[0])))
 
 /* Set by the CHECK macros when the running test fails. */
@@ -41,24 +43,24 @@ static inline void rast_test_report(const char *file, int line, const char *what
     rast_test_failed_flag = 1;
 }
 
-#define CHECK(cond)                                                                               \
-    do {                                                                                          \
-        if (!(cond)) {                                                                            \
-            rast_test_report(__FILE__, __LINE__, #cond);                                          \
-            return;                                                                               \
-        }                                                                                         \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            rast_test_report(__FILE__, __LINE__, #cond);                                           \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ_U64(a, b)                                                                        \
-    do {                                                                                          \
-        uint64_t check_a_ = (uint64_t)(a), check_b_ = (uint64_t)(b);                              \
-        if (check_a_ != check_b_) {                                                               \
-            char check_msg_[256];                                                                 \
-            snprintf(check_msg_, sizeof check_msg_, "%s == %s (%" PRIu64 " != %" PRIu64 ")", #a,  \
-                     #b, check_a_, check_b_);                                                     \
-            rast_test_report(__FILE__, __LINE__, check_msg_);                                     \
-            return;                                                                               \
-        }                                                                                         \
+#define CHECK_EQ_U64(a, b)                                                                         \
+    do {                                                                                           \
+        uint64_t check_a_ = (uint64_t)(a), check_b_ = (uint64_t)(b);                               \
+        if (check_a_ != check_b_) {                                                                \
+            char check_msg_[256];                                                                  \
+            snprintf(check_msg_, sizeof check_msg_, "%s == %s (%" PRIu64 " != %" PRIu64 ")", #a,   \
+                     #b, check_a_, check_b_);                                                      \
+            rast_test_report(__FILE__, __LINE__, check_msg_);                                      \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
 static inline int rast_test_main(int argc, char **argv, const struct rast_test *tests, int count)

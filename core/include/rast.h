@@ -49,6 +49,11 @@
 extern "C" {
 #endif
 
+/* The shared library exports exactly what this header declares (built -fvisibility=hidden). */
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility push(default)
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define RAST_MUST_USE __attribute__((warn_unused_result))
 #else
@@ -61,15 +66,15 @@ extern "C" {
 
 enum rast_error {
     RAST_OK = 0,
-    RAST_E_NOMEM = -1,         /* an amortized growth failed; discard the node, restart */
-    RAST_E_INVALID = -2,       /* malformed input or argument */
-    RAST_E_NOT_LEADER = -3,    /* PROPOSE/READ on a non-leader (see leader hint) */
-    RAST_E_BUSY = -4,          /* a bounded queue is full; retry later */
-    RAST_E_TOO_BIG = -5,       /* an entry or message exceeds its configured maximum */
-    RAST_E_LEADERSHIP_LOST = -6, /* leader stepped down; a proposal's outcome is unknown */
-    RAST_E_TRUNCATED = -7,     /* codec: the buffer ends inside a frame */
-    RAST_E_CHECKSUM = -8,      /* codec: the frame's XXH3-64 does not match */
-    RAST_E_VERSION = -9,       /* codec: unknown format version */
+    RAST_E_NOMEM = -1,             /* an amortized growth failed; discard the node, restart */
+    RAST_E_INVALID = -2,           /* malformed input or argument */
+    RAST_E_NOT_LEADER = -3,        /* PROPOSE/READ on a non-leader (see leader hint) */
+    RAST_E_BUSY = -4,              /* a bounded queue is full; retry later */
+    RAST_E_TOO_BIG = -5,           /* an entry or message exceeds its configured maximum */
+    RAST_E_LEADERSHIP_LOST = -6,   /* leader stepped down; a proposal's outcome is unknown */
+    RAST_E_TRUNCATED = -7,         /* codec: the buffer ends inside a frame */
+    RAST_E_CHECKSUM = -8,          /* codec: the frame's XXH3-64 does not match */
+    RAST_E_VERSION = -9,           /* codec: unknown format version */
     RAST_E_BUFFER_TOO_SMALL = -10, /* codec: output buffer too small to encode into */
 };
 
@@ -172,7 +177,7 @@ struct rast_config {
     uint32_t election_timeout_ticks_min; /* randomized in [min, max) each reset (§5.2) */
     uint32_t election_timeout_ticks_max;
     uint32_t heartbeat_interval_ticks;
-    uint64_t random_seed; /* election jitter; the only randomness in the node */
+    uint64_t random_seed;        /* election jitter; the only randomness in the node */
     uint32_t inflight_msgs_max;  /* per follower, append messages not yet acknowledged */
     uint32_t inflight_bytes_max; /* per follower, entry bytes not yet acknowledged */
     uint32_t msg_entries_max;    /* entries in one append message */
@@ -258,7 +263,7 @@ struct rast_output {
         } propose_done;
         struct {
             uint64_t tag;
-            int reason; /* RAST_E_NOT_LEADER, RAST_E_LEADERSHIP_LOST, RAST_E_BUSY, ... */
+            int reason;           /* RAST_E_NOT_LEADER, RAST_E_LEADERSHIP_LOST, RAST_E_BUSY, ... */
             uint32_t leader_hint; /* RAST_NODE_NONE when unknown */
         } propose_failed;
         struct {
@@ -336,11 +341,11 @@ const struct rast_entry *rast_node_entry_at(const struct rast_node *node, uint64
 
 /* Counters of what a node ignored or dropped, for traces and fuzzing feedback. */
 struct rast_stats {
-    uint64_t msgs_stale_term;     /* messages from an older term, answered or ignored */
-    uint64_t msgs_ignored;        /* impossible or out-of-place messages, dropped */
-    uint64_t deferred_dropped;    /* responses dropped because the deferred queue was full */
+    uint64_t msgs_stale_term;  /* messages from an older term, answered or ignored */
+    uint64_t msgs_ignored;     /* impossible or out-of-place messages, dropped */
+    uint64_t deferred_dropped; /* responses dropped because the deferred queue was full */
     uint64_t elections_started;
-    uint64_t log_bytes_held;      /* bytes of log data and entry headers the node holds */
+    uint64_t log_bytes_held; /* bytes of log data and entry headers the node holds */
 };
 void rast_node_stats(const struct rast_node *node, struct rast_stats *stats);
 
@@ -370,18 +375,22 @@ enum rast_record_type {
 };
 
 struct rast_record {
-    uint8_t type; /* enum rast_record_type */
+    uint8_t type;                      /* enum rast_record_type */
     struct rast_hard_state hard_state; /* HARD_STATE */
     uint64_t index;                    /* ENTRY, TRUNCATE */
     struct rast_entry entry;           /* ENTRY; data points into the decoded buffer */
 };
 
-RAST_MUST_USE int rast_record_encode(const struct rast_record *rec, uint8_t *buf,
-                                     size_t buf_size, size_t *size_out);
+RAST_MUST_USE int rast_record_encode(const struct rast_record *rec, uint8_t *buf, size_t buf_size,
+                                     size_t *size_out);
 size_t rast_record_encoded_size(const struct rast_record *rec);
 /* Same error contract as rast_msg_decode. */
 RAST_MUST_USE int rast_record_decode(const uint8_t *buf, size_t size, struct rast_record *rec,
                                      size_t *frame_size_out);
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FX_NODES_MAX 7
-#define FX_QUEUE_MAX 200000
-#define FX_LOG_MAX 20000
+#define FX_NODES_MAX  7
+#define FX_QUEUE_MAX  200000
+#define FX_LOG_MAX    20000
 #define FX_EVENTS_MAX 20000
 
 struct fx_entry {
@@ -96,7 +96,7 @@ static inline void fx_create_node(struct fx *f, uint32_t id)
         entries[i].size = fn->disk_log[i + 1].size;
         entries[i].data = fn->disk_log[i + 1].data;
     }
-    struct rast_restore restore = {fn->disk_hs, fn->disk_len, entries};
+    struct rast_restore restore = { fn->disk_hs, fn->disk_len, entries };
     int rc = rast_node_create(&f->cfg[id], &restore, &fn->node);
     free(entries);
     if (rc != 0) {
@@ -180,8 +180,8 @@ static inline void fx_enqueue(struct fx *f, const struct rast_msg *msg)
     }
 }
 
-static inline void fx_record(struct fx *f, uint32_t id, uint8_t kind, uint64_t tag,
-                             uint64_t index, int reason)
+static inline void fx_record(struct fx *f, uint32_t id, uint8_t kind, uint64_t tag, uint64_t index,
+                             int reason)
 {
     if (f->event_count == FX_EVENTS_MAX)
         abort();
@@ -265,7 +265,7 @@ static inline void fx_complete_one_persist(struct fx *f, uint32_t id)
     for (uint32_t i = 0; i < p.req.entry_count; i++)
         fn->disk_log[++fn->disk_len] = p.copies[i];
     free(p.copies);
-    struct rast_input in = {.kind = RAST_INPUT_PERSISTED};
+    struct rast_input in = { .kind = RAST_INPUT_PERSISTED };
     in.u.persisted.token = p.req.token;
     fx_step(f, id, &in);
 }
@@ -298,7 +298,7 @@ static inline void fx_run(struct fx *f)
             bool drop = !to->up || to->isolated || f->nodes[m.msg.from].isolated ||
                         f->drop_type[m.msg.type];
             if (!drop) {
-                struct rast_input in = {.kind = RAST_INPUT_RECV};
+                struct rast_input in = { .kind = RAST_INPUT_RECV };
                 in.u.recv = m.msg;
                 fx_step(f, m.msg.to, &in);
                 f->msgs_delivered++;
@@ -310,7 +310,7 @@ static inline void fx_run(struct fx *f)
 
 static inline void fx_tick(struct fx *f, uint32_t id)
 {
-    struct rast_input in = {.kind = RAST_INPUT_TICK};
+    struct rast_input in = { .kind = RAST_INPUT_TICK };
     fx_step(f, id, &in);
 }
 
@@ -355,8 +355,8 @@ static inline uint32_t fx_elect(struct fx *f, uint32_t max_rounds)
 
 static inline int fx_propose(struct fx *f, uint32_t id, uint64_t tag, const char *text)
 {
-    struct rast_entry e = {0, (const uint8_t *)text, (uint32_t)strlen(text)};
-    struct rast_input in = {.kind = RAST_INPUT_PROPOSE};
+    struct rast_entry e = { 0, (const uint8_t *)text, (uint32_t)strlen(text) };
+    struct rast_input in = { .kind = RAST_INPUT_PROPOSE };
     in.u.propose.tag = tag;
     in.u.propose.entry_count = 1;
     in.u.propose.entries = &e;
@@ -365,7 +365,7 @@ static inline int fx_propose(struct fx *f, uint32_t id, uint64_t tag, const char
 
 static inline int fx_read(struct fx *f, uint32_t id, uint64_t tag)
 {
-    struct rast_input in = {.kind = RAST_INPUT_READ};
+    struct rast_input in = { .kind = RAST_INPUT_READ };
     in.u.read.tag = tag;
     return fx_step(f, id, &in);
 }

@@ -14,38 +14,38 @@
 #include "rast_test.h"
 
 #define FRAME_BYTES_MAX 8192u
-#define ENTRIES_MAX 64u
-#define SAMPLES_MAX 16u
+#define ENTRIES_MAX     64u
+#define SAMPLES_MAX     16u
 #define POOL_SIZE_BYTES 20000u
 
 /* Byte offsets of body fields, for forging frames (docs/formats.md). */
-#define AT_FROM 12u
-#define AT_TO 16u
-#define AT_MSG_FIELDS 28u /* first byte after from, to, term */
-#define AT_ENTRY_COUNT 52u
-#define AT_FIRST_ENTRY_SIZE 64u
-#define AT_RECORD_FIELDS 12u
+#define AT_FROM              12u
+#define AT_TO                16u
+#define AT_MSG_FIELDS        28u /* first byte after from, to, term */
+#define AT_ENTRY_COUNT       52u
+#define AT_FIRST_ENTRY_SIZE  64u
+#define AT_RECORD_FIELDS     12u
 #define AT_ENTRY_RECORD_SIZE 28u
 
-#define CHECK_RC(expr, want)                                                                      \
-    do {                                                                                          \
-        int check_rc_ = (expr), check_want_ = (want);                                             \
-        if (check_rc_ != check_want_) {                                                           \
-            char check_msg_[256];                                                                 \
-            snprintf(check_msg_, sizeof check_msg_, "%s returned %d (%s), want %d (%s)", #expr,   \
-                     check_rc_, rast_strerror(check_rc_), check_want_,                           \
-                     rast_strerror(check_want_));                                                 \
-            rast_test_report(__FILE__, __LINE__, check_msg_);                                     \
-            return;                                                                               \
-        }                                                                                         \
+#define CHECK_RC(expr, want)                                                                       \
+    do {                                                                                           \
+        int check_rc_ = (expr), check_want_ = (want);                                              \
+        if (check_rc_ != check_want_) {                                                            \
+            char check_msg_[256];                                                                  \
+            snprintf(check_msg_, sizeof check_msg_, "%s returned %d (%s), want %d (%s)", #expr,    \
+                     check_rc_, rast_strerror(check_rc_), check_want_,                             \
+                     rast_strerror(check_want_));                                                  \
+            rast_test_report(__FILE__, __LINE__, check_msg_);                                      \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* Runs a helper that CHECKs, and stops the calling test when it failed. */
-#define RUN(call)                                                                                 \
-    do {                                                                                          \
-        call;                                                                                     \
-        if (rast_test_failed_flag)                                                                \
-            return;                                                                               \
+#define RUN(call)                                                                                  \
+    do {                                                                                           \
+        call;                                                                                      \
+        if (rast_test_failed_flag)                                                                 \
+            return;                                                                                \
     } while (0)
 
 /* ---- sample values ------------------------------------------------------------------- */
@@ -116,7 +116,7 @@ static uint32_t sample_msgs(struct rast_msg *out, bool with_large)
     fill_entries(one_entry, 1, 5);
     fill_entries(many_entries, 40, 2);
     for (uint32_t i = 0; i < 3; i++)
-        empty_entries[i] = (struct rast_entry){.term = 7 + i, .data = NULL, .size = 0};
+        empty_entries[i] = (struct rast_entry){ .term = 7 + i, .data = NULL, .size = 0 };
     out[n] = msg_make(RAST_MSG_VOTE_REQ, 2, 1, 4);
     out[n].u.vote_req.last_log_index = 17;
     out[n++].u.vote_req.last_log_term = 3;
@@ -142,9 +142,9 @@ static uint32_t sample_msgs(struct rast_msg *out, bool with_large)
     out[n++].u.heartbeat_resp.match_hint = 54;
     if (with_large) {
         const uint8_t *bytes = pool_bytes();
-        large_entries[0] = (struct rast_entry){.term = 9, .data = bytes, .size = 15000};
-        large_entries[1] = (struct rast_entry){.term = 9, .data = NULL, .size = 0};
-        large_entries[2] = (struct rast_entry){.term = 9, .data = bytes + 3, .size = 4000};
+        large_entries[0] = (struct rast_entry){ .term = 9, .data = bytes, .size = 15000 };
+        large_entries[1] = (struct rast_entry){ .term = 9, .data = NULL, .size = 0 };
+        large_entries[2] = (struct rast_entry){ .term = 9, .data = bytes + 3, .size = 4000 };
         out[n++] = append_make(200, 3, large_entries);
     }
     return n;
@@ -156,17 +156,17 @@ static uint32_t sample_records(struct rast_record *out)
     uint32_t n = 0;
     memset(out, 0, SAMPLES_MAX * sizeof *out);
     out[n].type = RAST_RECORD_HARD_STATE;
-    out[n++].hard_state = (struct rast_hard_state){.term = 3, .voted_for = 2};
+    out[n++].hard_state = (struct rast_hard_state){ .term = 3, .voted_for = 2 };
     out[n].type = RAST_RECORD_HARD_STATE;
-    out[n++].hard_state = (struct rast_hard_state){.term = 0, .voted_for = RAST_NODE_NONE};
+    out[n++].hard_state = (struct rast_hard_state){ .term = 0, .voted_for = RAST_NODE_NONE };
     out[n].type = RAST_RECORD_HARD_STATE;
-    out[n++].hard_state = (struct rast_hard_state){.term = UINT64_MAX, .voted_for = 7};
+    out[n++].hard_state = (struct rast_hard_state){ .term = UINT64_MAX, .voted_for = 7 };
     out[n].type = RAST_RECORD_ENTRY;
     out[n].index = 1;
-    out[n++].entry = (struct rast_entry){.term = 1, .data = bytes, .size = 300};
+    out[n++].entry = (struct rast_entry){ .term = 1, .data = bytes, .size = 300 };
     out[n].type = RAST_RECORD_ENTRY;
     out[n].index = UINT64_MAX;
-    out[n++].entry = (struct rast_entry){.term = 2, .data = NULL, .size = 0};
+    out[n++].entry = (struct rast_entry){ .term = 2, .data = NULL, .size = 0 };
     out[n].type = RAST_RECORD_TRUNCATE;
     out[n++].index = 1;
     out[n].type = RAST_RECORD_TRUNCATE;
@@ -237,8 +237,7 @@ static void check_msg_equal(const struct rast_msg *want, const struct rast_msg *
         CHECK_EQ_U64(want->u.heartbeat_resp.read_round, got->u.heartbeat_resp.read_round);
         CHECK_EQ_U64(want->u.heartbeat_resp.match_hint, got->u.heartbeat_resp.match_hint);
         break;
-    default:
-        CHECK(false); /* a sample of an unknown type */
+    default: CHECK(false); /* a sample of an unknown type */
     }
 }
 
@@ -254,11 +253,8 @@ static void check_record_equal(const struct rast_record *want, const struct rast
         CHECK_EQ_U64(want->index, got->index);
         RUN(check_entry_equal(&want->entry, &got->entry));
         break;
-    case RAST_RECORD_TRUNCATE:
-        CHECK_EQ_U64(want->index, got->index);
-        break;
-    default:
-        CHECK(false); /* a sample of an unknown type */
+    case RAST_RECORD_TRUNCATE: CHECK_EQ_U64(want->index, got->index); break;
+    default: CHECK(false); /* a sample of an unknown type */
     }
 }
 
@@ -310,7 +306,7 @@ static void test_msg_round_trip_every_type(void)
 {
     struct rast_msg msgs[SAMPLES_MAX];
     uint32_t count = sample_msgs(msgs, true);
-    bool seen[RAST_MSG_TYPE_MAX + 1] = {false};
+    bool seen[RAST_MSG_TYPE_MAX + 1] = { false };
     for (uint32_t i = 0; i < count; i++) {
         RUN(msg_round_trip(&msgs[i]));
         seen[msgs[i].type] = true;
@@ -346,7 +342,7 @@ static void test_record_round_trip_every_type(void)
 {
     struct rast_record recs[SAMPLES_MAX];
     uint32_t count = sample_records(recs);
-    bool seen[4] = {false};
+    bool seen[4] = { false };
     for (uint32_t i = 0; i < count; i++) {
         uint8_t frame[FRAME_BYTES_MAX];
         struct rast_record got;
@@ -442,8 +438,8 @@ static void test_record_layout_is_pinned(void)
         0x03, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* term 259 */
         0x03, 0x00, 0x00, 0x00, 'a',  'b',  'c',        /* size 3, data */
     };
-    struct rast_record rec = {.type = RAST_RECORD_ENTRY, .index = 42};
-    rec.entry = (struct rast_entry){.term = 259, .data = (const uint8_t *)"abc", .size = 3};
+    struct rast_record rec = { .type = RAST_RECORD_ENTRY, .index = 42 };
+    rec.entry = (struct rast_entry){ .term = 259, .data = (const uint8_t *)"abc", .size = 3 };
     uint8_t frame[FRAME_BYTES_MAX];
     size_t frame_size;
     RUN(record_encode_ok(&rec, frame, &frame_size));
@@ -584,8 +580,7 @@ static void check_forged_msg(const struct rast_msg *msg, size_t at, uint8_t valu
     CHECK_RC(msg_decode_rc(frame, frame_size), want);
 }
 
-static void check_forged_record(const struct rast_record *rec, size_t at, uint8_t value,
-                                int want)
+static void check_forged_record(const struct rast_record *rec, size_t at, uint8_t value, int want)
 {
     uint8_t frame[FRAME_BYTES_MAX];
     size_t frame_size;
@@ -604,7 +599,7 @@ static void test_unknown_version_rejected(void)
     RUN(check_forged_msg(&msg, CODEC_OFFSET_VERSION, 0, RAST_E_VERSION));
     RUN(check_forged_msg(&msg, CODEC_OFFSET_VERSION, 2, RAST_E_VERSION));
     RUN(check_forged_record(&recs[0], CODEC_OFFSET_VERSION, 0xFF, RAST_E_VERSION));
-    static const uint8_t lone_byte[1] = {2};
+    static const uint8_t lone_byte[1] = { 2 };
     CHECK_RC(msg_decode_rc(lone_byte, 1), RAST_E_VERSION);
     CHECK_RC(msg_decode_rc(NULL, 0), RAST_E_TRUNCATED);
 }
@@ -673,14 +668,14 @@ static void test_node_ids_checked(void)
     RUN(check_forged_msg(&msg, AT_TO, RAST_NODES_MAX + 1, RAST_E_INVALID));
     RUN(check_forged_msg(&msg, AT_FROM + 3, 0x01, RAST_E_INVALID)); /* 0x01000002 */
     RUN(check_forged_msg(&msg, AT_TO, RAST_NODES_MAX, RAST_OK));
-    struct rast_record hard = {.type = RAST_RECORD_HARD_STATE, .hard_state = {5, 2}};
+    struct rast_record hard = { .type = RAST_RECORD_HARD_STATE, .hard_state = { 5, 2 } };
     RUN(check_forged_record(&hard, AT_RECORD_FIELDS + 8, RAST_NODES_MAX + 1, RAST_E_INVALID));
     RUN(check_forged_record(&hard, AT_RECORD_FIELDS + 11, 0x80, RAST_E_INVALID));
     RUN(check_forged_record(&hard, AT_RECORD_FIELDS + 8, RAST_NODE_NONE, RAST_OK));
     /* The encoder refuses the same ids. */
     uint8_t frame[FRAME_BYTES_MAX];
     size_t frame_size;
-    uint32_t bad_ids[] = {RAST_NODE_NONE, RAST_NODES_MAX + 1, UINT32_MAX};
+    uint32_t bad_ids[] = { RAST_NODE_NONE, RAST_NODES_MAX + 1, UINT32_MAX };
     for (uint32_t i = 0; i < 3; i++) {
         struct rast_msg from = msg, to = msg;
         from.from = bad_ids[i];
@@ -753,8 +748,8 @@ static void test_record_index_zero_rejected(void)
 {
     uint8_t frame[FRAME_BYTES_MAX];
     size_t frame_size;
-    struct rast_record entry = {.type = RAST_RECORD_ENTRY, .index = 1};
-    struct rast_record truncate = {.type = RAST_RECORD_TRUNCATE, .index = 1};
+    struct rast_record entry = { .type = RAST_RECORD_ENTRY, .index = 1 };
+    struct rast_record truncate = { .type = RAST_RECORD_TRUNCATE, .index = 1 };
     RUN(check_forged_record(&entry, AT_RECORD_FIELDS, 0, RAST_E_INVALID));
     RUN(check_forged_record(&truncate, AT_RECORD_FIELDS, 0, RAST_E_INVALID));
     entry.index = 0;
@@ -774,8 +769,8 @@ static void check_resized_body(uint8_t *frame, size_t frame_size, int32_t delta,
     store_le32(resized + CODEC_OFFSET_BODY_SIZE, (uint32_t)new_body_size);
     size_t new_frame_size = new_body_size + CODEC_FRAME_OVERHEAD_BYTES;
     CHECK_RC(codec_frame_seal(resized, new_frame_size), RAST_OK);
-    int rc = is_msg ? msg_decode_rc(resized, new_frame_size)
-                    : record_decode_rc(resized, new_frame_size);
+    int rc =
+        is_msg ? msg_decode_rc(resized, new_frame_size) : record_decode_rc(resized, new_frame_size);
     CHECK_RC(rc, RAST_E_INVALID);
 }
 
@@ -833,10 +828,10 @@ static void test_encode_refuses_malformed_input(void)
     struct rast_msg msg = append_make(1, 2, NULL); /* entry_count 2, entries NULL */
     CHECK_RC(rast_msg_encode(&msg, frame, sizeof frame, &frame_size), RAST_E_INVALID);
     CHECK_EQ_U64(rast_msg_encoded_size(&msg), 0);
-    struct rast_entry entries[2] = {{.term = 1, .data = NULL, .size = 4}, {.term = 1}};
+    struct rast_entry entries[2] = { { .term = 1, .data = NULL, .size = 4 }, { .term = 1 } };
     msg = append_make(1, 2, entries); /* size 4 with NULL data */
     CHECK_RC(rast_msg_encode(&msg, frame, sizeof frame, &frame_size), RAST_E_INVALID);
-    struct rast_record rec = {.type = RAST_RECORD_ENTRY, .index = 3, .entry = entries[0]};
+    struct rast_record rec = { .type = RAST_RECORD_ENTRY, .index = 3, .entry = entries[0] };
     CHECK_RC(rast_record_encode(&rec, frame, sizeof frame, &frame_size), RAST_E_INVALID);
     CHECK_RC(rast_msg_encode(NULL, frame, sizeof frame, &frame_size), RAST_E_INVALID);
     CHECK_RC(rast_msg_encode(&msg, frame, sizeof frame, NULL), RAST_E_INVALID);
@@ -853,13 +848,13 @@ static void test_encode_refuses_oversized_body(void)
     uint8_t frame[FRAME_BYTES_MAX];
     size_t frame_size;
     struct rast_entry entries[2] = {
-        {.term = 1, .data = &byte, .size = UINT32_MAX - 100},
-        {.term = 1, .data = &byte, .size = 200},
+        { .term = 1, .data = &byte, .size = UINT32_MAX - 100 },
+        { .term = 1, .data = &byte, .size = 200 },
     };
     struct rast_msg msg = append_make(1, 2, entries);
     CHECK_RC(rast_msg_encode(&msg, frame, sizeof frame, &frame_size), RAST_E_TOO_BIG);
     CHECK(rast_msg_encoded_size(&msg) > (size_t)UINT32_MAX);
-    struct rast_record rec = {.type = RAST_RECORD_ENTRY, .index = 1, .entry = entries[0]};
+    struct rast_record rec = { .type = RAST_RECORD_ENTRY, .index = 1, .entry = entries[0] };
     rec.entry.size = UINT32_MAX - 20; /* 20 bytes of fields: the body is exactly the maximum */
     CHECK_EQ_U64(rast_record_encoded_size(&rec), (uint64_t)UINT32_MAX + 20);
     CHECK_RC(rast_record_encode(&rec, frame, sizeof frame, &frame_size), RAST_E_BUFFER_TOO_SMALL);

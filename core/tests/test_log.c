@@ -76,7 +76,7 @@ static void test_term_searches(void)
 {
     struct rast_log log;
     log_init(&log);
-    const uint64_t terms[] = {1, 1, 1, 3, 3, 5, 5, 5, 5, 6};
+    const uint64_t terms[] = { 1, 1, 1, 3, 3, 5, 5, 5, 5, 6 };
     for (uint32_t i = 0; i < 10; i++)
         CHECK(log_append(&log, terms[i], NULL, 0) == RAST_OK);
     CHECK_EQ_U64(log_last_index_with_term_at_most(&log, 10, 4), 5);

@@ -29,7 +29,7 @@ static int step(struct rast_node *node, const struct rast_input *in)
 
 static int tick(struct rast_node *node)
 {
-    struct rast_input in = {.kind = RAST_INPUT_TICK};
+    struct rast_input in = { .kind = RAST_INPUT_TICK };
     return step(node, &in);
 }
 
@@ -46,7 +46,7 @@ static struct rast_msg msg(uint8_t type, uint32_t from, uint32_t to, uint64_t te
 
 static int recv(struct rast_node *node, const struct rast_msg *m)
 {
-    struct rast_input in = {.kind = RAST_INPUT_RECV};
+    struct rast_input in = { .kind = RAST_INPUT_RECV };
     in.u.recv = *m;
     return step(node, &in);
 }
@@ -84,7 +84,7 @@ static uint64_t last_persist_token(void)
 
 static int persisted(struct rast_node *node, uint64_t token)
 {
-    struct rast_input in = {.kind = RAST_INPUT_PERSISTED};
+    struct rast_input in = { .kind = RAST_INPUT_PERSISTED };
     in.u.persisted.token = token;
     return step(node, &in);
 }
@@ -141,8 +141,8 @@ static struct rast_node *make_leader(uint32_t n, const struct rast_restore *rest
 }
 
 static struct rast_msg append(uint32_t from, uint32_t to, uint64_t term, uint64_t prev_index,
-                              uint64_t prev_term, uint64_t commit,
-                              const struct rast_entry *entries, uint32_t n)
+                              uint64_t prev_term, uint64_t commit, const struct rast_entry *entries,
+                              uint32_t n)
 {
     struct rast_msg m = msg(RAST_MSG_APPEND_REQ, from, to, term);
     m.u.append_req.prev_index = prev_index;
@@ -162,7 +162,7 @@ static struct rast_restore restore_terms(uint64_t term, uint32_t voted_for, cons
         storage[i].data = (const uint8_t *)"e";
         storage[i].size = 1;
     }
-    struct rast_restore r = {{term, voted_for}, n, storage};
+    struct rast_restore r = { { term, voted_for }, n, storage };
     return r;
 }
 
@@ -191,7 +191,7 @@ static void test_stale_term_rejected(void)
     struct rast_node *node = make_node(1, 3, NULL);
     struct rast_msg hb = msg(RAST_MSG_HEARTBEAT_REQ, 2, 1, 5);
     recv(node, &hb);
-    struct rast_entry e = {4, (const uint8_t *)"x", 1};
+    struct rast_entry e = { 4, (const uint8_t *)"x", 1 };
     struct rast_msg stale = append(3, 1, 4, 0, 0, 0, &e, 1);
     CHECK(recv(node, &stale) == 0);
     CHECK_EQ_U64(status(node).last_index, 0);
@@ -209,7 +209,7 @@ static void test_stale_term_rejected(void)
  * same for the same seed. */
 static void test_randomized_election_timeouts(void)
 {
-    bool seen[64] = {false};
+    bool seen[64] = { false };
     uint32_t distinct = 0;
     for (uint64_t seed = 1; seed <= 200; seed++) {
         struct rast_config cfg;
@@ -275,7 +275,7 @@ static void test_one_vote_per_term(void)
  * or the same last term and a shorter log. */
 static void test_vote_denied_to_stale_log(void)
 {
-    static const uint64_t terms[] = {1, 2, 2};
+    static const uint64_t terms[] = { 1, 2, 2 };
     struct rast_entry storage[3];
     struct rast_restore r = restore_terms(2, 0, terms, 3, storage);
     struct rast_node *node = make_node(1, 5, &r);
@@ -386,7 +386,7 @@ static void test_leader_sends_noop(void)
  * conflicting term and that term's first index in the follower's log. */
 static void test_consistency_check_and_conflict_hint(void)
 {
-    static const uint64_t terms[] = {1, 1, 2, 2, 2};
+    static const uint64_t terms[] = { 1, 1, 2, 2, 2 };
     struct rast_entry storage[5];
     struct rast_restore r = restore_terms(3, 0, terms, 5, storage);
     struct rast_node *node = make_node(1, 3, &r);
@@ -409,11 +409,11 @@ static void test_consistency_check_and_conflict_hint(void)
 /* §5.3: a conflicting suffix is truncated and replaced, and the disk is told to truncate. */
 static void test_conflicting_suffix_truncated(void)
 {
-    static const uint64_t terms[] = {1, 1, 2, 2, 2};
+    static const uint64_t terms[] = { 1, 1, 2, 2, 2 };
     struct rast_entry storage[5];
     struct rast_restore r = restore_terms(3, 0, terms, 5, storage);
     struct rast_node *node = make_node(1, 3, &r);
-    struct rast_entry e[2] = {{3, (const uint8_t *)"n", 1}, {3, (const uint8_t *)"m", 1}};
+    struct rast_entry e[2] = { { 3, (const uint8_t *)"n", 1 }, { 3, (const uint8_t *)"m", 1 } };
     struct rast_msg a = append(2, 1, 3, 3, 2, 0, e, 2);
     recv(node, &a);
     CHECK_EQ_U64(status(node).last_index, 5);
@@ -429,11 +429,11 @@ static void test_conflicting_suffix_truncated(void)
  * entries after it in place. */
 static void test_matching_entries_not_truncated(void)
 {
-    static const uint64_t terms[] = {1, 1, 1, 1, 1};
+    static const uint64_t terms[] = { 1, 1, 1, 1, 1 };
     struct rast_entry storage[5];
     struct rast_restore r = restore_terms(1, 0, terms, 5, storage);
     struct rast_node *node = make_node(1, 3, &r);
-    struct rast_entry e = {1, (const uint8_t *)"e", 1};
+    struct rast_entry e = { 1, (const uint8_t *)"e", 1 };
     struct rast_msg a = append(2, 1, 1, 1, 1, 0, &e, 1);
     recv(node, &a);
     CHECK_EQ_U64(status(node).last_index, 5);
@@ -447,11 +447,11 @@ static void test_matching_entries_not_truncated(void)
 /* Figure 2 rule 5: a follower's commit index is min(leader commit, index of last new entry). */
 static void test_follower_commit_capped_at_last_new_entry(void)
 {
-    static const uint64_t terms[] = {1, 1, 1, 1, 1};
+    static const uint64_t terms[] = { 1, 1, 1, 1, 1 };
     struct rast_entry storage[5];
     struct rast_restore r = restore_terms(1, 0, terms, 5, storage);
     struct rast_node *node = make_node(1, 3, &r);
-    struct rast_entry e = {1, (const uint8_t *)"e", 1};
+    struct rast_entry e = { 1, (const uint8_t *)"e", 1 };
     struct rast_msg a = append(2, 1, 1, 1, 1, 5, &e, 1);
     recv(node, &a);
     CHECK_EQ_U64(status(node).commit_index, 2);
@@ -464,7 +464,7 @@ static void test_follower_commit_capped_at_last_new_entry(void)
 static void test_append_ack_waits_for_persist(void)
 {
     struct rast_node *node = make_node(1, 3, NULL);
-    struct rast_entry e = {1, (const uint8_t *)"e", 1};
+    struct rast_entry e = { 1, (const uint8_t *)"e", 1 };
     struct rast_msg a = append(2, 1, 1, 0, 0, 0, &e, 1);
     recv(node, &a);
     CHECK(find(RAST_OUTPUT_SEND, RAST_MSG_APPEND_RESP, 0) == NULL);
@@ -481,7 +481,7 @@ static void test_append_ack_waits_for_persist(void)
  * the follower's first index of that term, skipping the whole term in one round trip. */
 static void test_leader_backs_off_by_term(void)
 {
-    static const uint64_t terms[] = {1, 1, 1, 4, 4, 4, 4};
+    static const uint64_t terms[] = { 1, 1, 1, 4, 4, 4, 4 };
     struct rast_entry storage[7];
     struct rast_restore r = restore_terms(5, 0, terms, 7, storage);
     struct rast_node *node = make_leader(3, &r);
@@ -509,10 +509,10 @@ static void test_leader_backs_off_by_term(void)
  * unchanged. */
 static void test_leader_append_only(void)
 {
-    struct rast_restore r = {{5, 0}, 0, NULL};
+    struct rast_restore r = { { 5, 0 }, 0, NULL };
     struct rast_node *node = make_leader(3, &r);
     struct rast_status before = status(node);
-    struct rast_entry e = {5, (const uint8_t *)"z", 1};
+    struct rast_entry e = { 5, (const uint8_t *)"z", 1 };
     struct rast_msg a = append(2, 1, 5, 0, 0, 0, &e, 1);
     recv(node, &a);
     struct rast_status after = status(node);
@@ -536,7 +536,7 @@ static struct rast_msg ack(uint32_t from, uint64_t term, uint64_t match)
  * it commits once an entry of its own term is on a quorum, and the older ones with it. */
 static void test_figure8_no_commit_of_previous_term(void)
 {
-    static const uint64_t terms[] = {1, 2};
+    static const uint64_t terms[] = { 1, 2 };
     struct rast_entry storage[2];
     struct rast_restore r = restore_terms(3, 0, terms, 2, storage);
     struct rast_node *node = make_leader(3, &r);
@@ -571,9 +571,10 @@ static void test_apply_in_order_up_to_commit(void)
     struct rast_node *node = make_leader(3, NULL);
     settle(node);
     uint64_t term = status(node).term;
-    struct rast_entry e[3] = {{0, (const uint8_t *)"a", 1}, {0, (const uint8_t *)"b", 1},
-                              {0, (const uint8_t *)"c", 1}};
-    struct rast_input in = {.kind = RAST_INPUT_PROPOSE};
+    struct rast_entry e[3] = { { 0, (const uint8_t *)"a", 1 },
+                               { 0, (const uint8_t *)"b", 1 },
+                               { 0, (const uint8_t *)"c", 1 } };
+    struct rast_input in = { .kind = RAST_INPUT_PROPOSE };
     in.u.propose.tag = 7;
     in.u.propose.entry_count = 3;
     in.u.propose.entries = e;
@@ -601,7 +602,7 @@ static void test_apply_in_order_up_to_commit(void)
  * vote for another candidate in the term it already voted in. */
 static void test_restart_keeps_vote(void)
 {
-    static const uint64_t terms[] = {1, 1};
+    static const uint64_t terms[] = { 1, 1 };
     struct rast_entry storage[2];
     struct rast_restore r = restore_terms(5, 2, terms, 2, storage);
     struct rast_node *node = make_node(1, 3, &r);
@@ -624,14 +625,14 @@ static void test_restart_keeps_vote(void)
  * is rejected with RAST_E_INVALID, never an assertion. */
 static void test_restore_rejects_impossible_disk(void)
 {
-    static const uint64_t terms[] = {2, 1};
+    static const uint64_t terms[] = { 2, 1 };
     struct rast_entry storage[2];
     struct rast_restore r = restore_terms(5, 0, terms, 2, storage);
     struct rast_config cfg;
     rast_config_default(&cfg, 1, 3);
     struct rast_node *node = NULL;
     CHECK(rast_node_create(&cfg, &r, &node) == RAST_E_INVALID);
-    static const uint64_t high[] = {1, 9};
+    static const uint64_t high[] = { 1, 9 };
     r = restore_terms(5, 0, high, 2, storage);
     CHECK(rast_node_create(&cfg, &r, &node) == RAST_E_INVALID);
     r = restore_terms(5, 4, high, 0, storage); /* voted for node 4 of 3 */
@@ -642,7 +643,7 @@ static void test_restore_rejects_impossible_disk(void)
 
 static int read_req(struct rast_node *node, uint64_t tag)
 {
-    struct rast_input in = {.kind = RAST_INPUT_READ};
+    struct rast_input in = { .kind = RAST_INPUT_READ };
     in.u.read.tag = tag;
     return step(node, &in);
 }
@@ -678,7 +679,7 @@ static void test_read_on_follower_fails_with_hint(void)
  * once its leadership is confirmed; the read index is then at least that entry's index. */
 static void test_read_waits_for_leader_commit_in_term(void)
 {
-    static const uint64_t terms[] = {1, 1, 1};
+    static const uint64_t terms[] = { 1, 1, 1 };
     struct rast_entry storage[3];
     struct rast_restore r = restore_terms(1, 0, terms, 3, storage);
     struct rast_node *node = make_leader(3, &r);
@@ -738,8 +739,8 @@ static void test_leadership_loss_fails_pending(void)
     struct rast_node *node = make_leader(3, NULL);
     uint64_t term = status(node).term;
     read_req(node, 41);
-    struct rast_entry e = {0, (const uint8_t *)"p", 1};
-    struct rast_input in = {.kind = RAST_INPUT_PROPOSE};
+    struct rast_entry e = { 0, (const uint8_t *)"p", 1 };
+    struct rast_input in = { .kind = RAST_INPUT_PROPOSE };
     in.u.propose.tag = 42;
     in.u.propose.entry_count = 1;
     in.u.propose.entries = &e;
@@ -772,14 +773,14 @@ static void test_malformed_inputs_rejected(void)
     CHECK(recv(node, &self) == RAST_E_INVALID);
     struct rast_msg bad_type = msg(99, 2, 1, 9);
     CHECK(recv(node, &bad_type) == RAST_E_INVALID);
-    struct rast_entry e[2] = {{3, (const uint8_t *)"a", 1}, {2, (const uint8_t *)"b", 1}};
+    struct rast_entry e[2] = { { 3, (const uint8_t *)"a", 1 }, { 2, (const uint8_t *)"b", 1 } };
     struct rast_msg down = append(2, 1, 9, 0, 0, 0, e, 2); /* terms go down */
     CHECK(recv(node, &down) == RAST_E_INVALID);
-    struct rast_entry future = {10, (const uint8_t *)"a", 1};
+    struct rast_entry future = { 10, (const uint8_t *)"a", 1 };
     struct rast_msg ahead = append(2, 1, 9, 0, 0, 0, &future, 1); /* term above the message's */
     CHECK(recv(node, &ahead) == RAST_E_INVALID);
     CHECK(persisted(node, 5) == RAST_E_INVALID);
-    struct rast_input bad = {.kind = 77};
+    struct rast_input bad = { .kind = 77 };
     CHECK(step(node, &bad) == RAST_E_INVALID);
     struct rast_status after = status(node);
     CHECK_EQ_U64(after.term, before.term);
@@ -791,14 +792,14 @@ static void test_malformed_inputs_rejected(void)
 /* A forged append that would overwrite a committed entry is ignored, not obeyed. */
 static void test_append_cannot_cut_committed_entries(void)
 {
-    static const uint64_t terms[] = {1, 1, 1};
+    static const uint64_t terms[] = { 1, 1, 1 };
     struct rast_entry storage[3];
     struct rast_restore r = restore_terms(1, 0, terms, 3, storage);
     struct rast_node *node = make_node(1, 3, &r);
     struct rast_msg commit = append(2, 1, 1, 3, 1, 3, NULL, 0);
     recv(node, &commit);
     CHECK_EQ_U64(status(node).commit_index, 3);
-    struct rast_entry e = {2, (const uint8_t *)"x", 1};
+    struct rast_entry e = { 2, (const uint8_t *)"x", 1 };
     struct rast_msg cut = append(3, 1, 2, 1, 1, 0, &e, 1);
     CHECK(recv(node, &cut) == 0);
     CHECK_EQ_U64(rast_node_term_at(node, 2), 1);
@@ -812,8 +813,8 @@ static void test_propose_on_follower(void)
     struct rast_node *node = make_node(1, 3, NULL);
     struct rast_msg hb = msg(RAST_MSG_HEARTBEAT_REQ, 2, 1, 1);
     recv(node, &hb);
-    struct rast_entry e = {0, (const uint8_t *)"p", 1};
-    struct rast_input in = {.kind = RAST_INPUT_PROPOSE};
+    struct rast_entry e = { 0, (const uint8_t *)"p", 1 };
+    struct rast_input in = { .kind = RAST_INPUT_PROPOSE };
     in.u.propose.tag = 51;
     in.u.propose.entry_count = 1;
     in.u.propose.entries = &e;
