@@ -168,7 +168,8 @@ static bool replication_accept(struct rast_node *node, const struct rast_append_
         log_truncate_from(&node->log, index);
         persist_on_truncate(node, index);
     }
-    if (log_append_entries(&node->log, a->entries + first, a->entry_count - first, 0) != 0) {
+    if (first < a->entry_count &&
+        log_append_entries(&node->log, a->entries + first, a->entry_count - first, 0) != 0) {
         node->out_of_memory = true;
         return false;
     }
