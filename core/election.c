@@ -13,6 +13,8 @@
  */
 #include "node.h"
 
+#include "bugs.h"
+
 #include "rast_assert.h"
 
 #include <string.h>
@@ -34,6 +36,7 @@ static void election_campaign(struct rast_node *node)
     node->stats.elections_started++;
     memset(node->vote_responded, 0, sizeof node->vote_responded);
     memset(node->vote_granted, 0, sizeof node->vote_granted);
+    node->vote_grants_counted = 0;
     election_reset_timer(node);
     node_set_role(node, RAST_CANDIDATE);
     node->self_vote_token = persist_flush(node);
@@ -65,6 +68,9 @@ void election_tick(struct rast_node *node)
  * is more up-to-date." */
 static bool election_log_up_to_date(const struct rast_node *node, const struct rast_vote_req *v)
 {
+#if RAST_BUG(vote_no_log_check)
+    return true;
+#endif
     uint64_t my_term = log_last_term(&node->log);
     if (v->last_log_term != my_term)
         return v->last_log_term > my_term;
@@ -98,14 +104,28 @@ void election_tally(struct rast_node *node)
     if (node->role != RAST_CANDIDATE)
         return;
     uint32_t granted = node->token_durable >= node->self_vote_token ? 1 : 0;
+#if RAST_BUG(self_vote_unpersisted)
+    granted = 1;
+#endif
     for (uint32_t peer = 1; peer <= node->cfg.voter_count; peer++)
         granted += node->vote_granted[peer] ? 1 : 0;
+#if RAST_BUG(vote_double_count)
+    granted += node->vote_grants_counted; /* a running count, duplicates included */
+#endif
     if (granted >= node->quorum)
         replication_become_leader(node);
 }
 
 void election_on_vote_resp(struct rast_node *node, const struct rast_msg *msg)
 {
+#if RAST_BUG(vote_double_count)
+    if (node->role == RAST_CANDIDATE && node->vote_responded[msg->from] &&
+        msg->u.vote_resp.granted) {
+        node->vote_grants_counted++;
+        election_tally(node);
+        return;
+    }
+#endif
     if (node->role != RAST_CANDIDATE || node->vote_responded[msg->from])
         return; /* not campaigning, or this voter was counted already this term */
     node->vote_responded[msg->from] = true;

@@ -9,6 +9,8 @@
  */
 #include "node.h"
 
+#include "bugs.h"
+
 #include "rast_assert.h"
 
 #include <stdlib.h>
@@ -120,6 +122,11 @@ int rast_node_create(const struct rast_config *cfg, const struct rast_restore *r
         return RAST_E_NOMEM;
     node->cfg = *cfg;
     node->quorum = cfg->voter_count / 2 + 1;
+#if RAST_BUG(quorum_off_by_one)
+    node->quorum = cfg->voter_count / 2 + (cfg->voter_count % 2 == 0 ? 1 : 0);
+    if (node->quorum == 0)
+        node->quorum = 1;
+#endif
     node->role = RAST_FOLLOWER;
     log_init(&node->log);
     rng_seed(&node->rng, cfg->random_seed);
@@ -201,6 +208,12 @@ void node_become_follower(struct rast_node *node, uint64_t term, uint32_t leader
         node->voted_for = RAST_NODE_NONE;
         node->hard_state_dirty = true;
     }
+#if RAST_BUG(stepdown_forgets_vote)
+    if (term == node->term && node->voted_for != RAST_NODE_NONE) {
+        node->voted_for = RAST_NODE_NONE;
+        node->hard_state_dirty = true;
+    }
+#endif
     node->leader = leader;
     if (changed)
         node_set_role(node, RAST_FOLLOWER);
@@ -280,6 +293,14 @@ static bool node_check_term(struct rast_node *node, const struct rast_msg *msg)
     if (msg->term == node->term)
         return true;
     node->stats.msgs_stale_term++;
+#if RAST_BUG(stale_vote_counted)
+    if (msg->type == RAST_MSG_VOTE_RESP)
+        election_on_vote_resp(node, msg);
+#endif
+#if RAST_BUG(stale_ack_counted)
+    if (msg->type == RAST_MSG_APPEND_RESP)
+        replication_on_append_resp(node, msg);
+#endif
     if (msg->type == RAST_MSG_VOTE_REQ)
         node_emit_msg(node, RAST_MSG_VOTE_RESP, msg->from);
     else if (msg->type == RAST_MSG_APPEND_REQ || msg->type == RAST_MSG_HEARTBEAT_REQ)
@@ -335,7 +356,9 @@ int rast_step(struct rast_node *node, const struct rast_input *in, struct rast_b
         read_flush(node);
     (void)persist_flush(node);
     node->out = NULL;
+#if !RAST_BUG(apply_beyond_commit)
     ASSERT(node->applied_index <= node->commit_index);
+#endif
     ASSERT(node->commit_index <= node_last_index(node));
     ASSERT(node->persisted_index <= node_last_index(node));
     if (node->out_of_memory) {

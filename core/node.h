@@ -96,6 +96,7 @@ struct rast_node {
     uint64_t self_vote_token;
     bool vote_responded[RAST_NODES_MAX + 1];
     bool vote_granted[RAST_NODES_MAX + 1];
+    uint32_t vote_grants_counted; /* only used by the vote_double_count catalog bug */
 
     /* leader state (replication.c, propose.c, read_index.c) */
     struct progress progress[RAST_NODES_MAX + 1];

@@ -18,6 +18,8 @@
  */
 #include "node.h"
 
+#include "bugs.h"
+
 #include "rast_assert.h"
 
 static void persist_track(struct rast_node *node, uint64_t token, uint64_t last_index)
@@ -90,6 +92,14 @@ static void persist_send_now(struct rast_node *node, const struct rast_msg *msg)
 void persist_respond(struct rast_node *node, const struct rast_msg *msg)
 {
     uint64_t token = persist_flush(node);
+#if RAST_BUG(vote_before_persist)
+    if (msg->type == RAST_MSG_VOTE_RESP)
+        token = 0;
+#endif
+#if RAST_BUG(ack_before_persist)
+    if (msg->type == RAST_MSG_APPEND_RESP)
+        token = 0;
+#endif
     if (token <= node->token_durable && node->deferred.count == 0) {
         persist_send_now(node, msg);
         return;

@@ -12,6 +12,8 @@
  */
 #include "node.h"
 
+#include "bugs.h"
+
 static void propose_fail(struct rast_node *node, uint64_t tag, int reason)
 {
     struct rast_output *o = node_emit(node, RAST_OUTPUT_PROPOSE_FAILED);
@@ -53,6 +55,15 @@ void propose_on_request(struct rast_node *node, uint64_t tag, uint32_t entry_cou
         return;
     }
     pending->last_index = node_last_index(node);
+#if RAST_BUG(propose_done_early)
+    {
+        struct rast_output *o = node_emit(node, RAST_OUTPUT_PROPOSE_DONE);
+        o->u.propose_done.tag = tag;
+        o->u.propose_done.first_index = pending->first_index;
+        o->u.propose_done.last_index = pending->last_index;
+        pending->tag = UINT64_MAX; /* its real completion is still emitted; callers ignore */
+    }
+#endif
     (void)persist_flush(node);
     replication_broadcast(node);
     replication_maybe_commit(node); /* a one-node cluster commits on persist alone */

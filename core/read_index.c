@@ -19,6 +19,8 @@
  */
 #include "node.h"
 
+#include "bugs.h"
+
 static void read_fail(struct rast_node *node, uint64_t tag, int reason)
 {
     struct rast_output *o = node_emit(node, RAST_OUTPUT_READ_FAILED);
@@ -41,6 +43,12 @@ void read_on_request(struct rast_node *node, uint64_t tag)
     r->tag = tag;
     r->read_index = node->commit_index;
     r->round = node->read_round_sent + 1;
+#if RAST_BUG(read_stale_round)
+    r->round = node->read_round_sent; /* an in-flight round, sent before the read arrived */
+#endif
+#if RAST_BUG(read_no_confirm)
+    r->round = 0;
+#endif
     node->read_round_wanted = true;
 }
 
@@ -73,8 +81,10 @@ static void read_update_confirmed(struct rast_node *node)
 
 void read_release(struct rast_node *node)
 {
+#if !RAST_BUG(read_before_term_commit)
     if (node->commit_index < node->term_start_index)
         return; /* §6.4: wait until this leader has committed an entry of its term */
+#endif
     while (node->reads.count > 0) {
         const struct read_request *r = ring_front(&node->reads);
         if (r->round > node->read_round_confirmed)

@@ -14,6 +14,8 @@
  */
 #include "node.h"
 
+#include "bugs.h"
+
 #include "rast_assert.h"
 
 #include <string.h>
@@ -83,6 +85,9 @@ void replication_heartbeat(struct rast_node *node)
         struct rast_msg *m = node_emit_msg(node, RAST_MSG_HEARTBEAT_REQ, peer);
         uint64_t commit = node->commit_index;
         m->u.heartbeat_req.commit_index = p->match_index < commit ? p->match_index : commit;
+#if RAST_BUG(heartbeat_commit_uncapped)
+        m->u.heartbeat_req.commit_index = commit;
+#endif
         m->u.heartbeat_req.read_round = node->read_round_sent;
     }
 }
@@ -148,6 +153,9 @@ static uint32_t replication_first_new(const struct rast_node *node, const struct
         if (index > node_last_index(node))
             return i;
         if (log_term_at(&node->log, index) != a->entries[i].term) {
+#if RAST_BUG(conflict_not_truncated)
+            continue; /* keeps the old entry as if it matched */
+#endif
             *conflict_out = true;
             return i;
         }
@@ -162,6 +170,14 @@ static bool replication_accept(struct rast_node *node, const struct rast_append_
     bool conflict = false;
     uint32_t first = replication_first_new(node, a, &conflict);
     uint64_t index = a->prev_index + 1 + first;
+#if RAST_BUG(matching_truncated)
+    if (a->entry_count > 0 && node_last_index(node) > a->prev_index &&
+        a->prev_index + 1 > node->commit_index) {
+        first = 0; /* rewrite from prev_index + 1, cutting whatever followed */
+        index = a->prev_index + 1;
+        conflict = true;
+    }
+#endif
     if (conflict) {
         if (index <= node->commit_index)
             return false;
@@ -192,6 +208,9 @@ void replication_on_append_req(struct rast_node *node, const struct rast_msg *ms
         return;
     }
     uint64_t last_new = a->prev_index + a->entry_count;
+#if RAST_BUG(follower_commit_uncapped)
+    last_new = node_last_index(node); /* capped by the log, not by the last new entry */
+#endif
     if (a->commit_index > node->commit_index)
         replication_commit_to(node, a->commit_index < last_new ? a->commit_index : last_new);
     struct rast_append_resp body;
@@ -219,9 +238,13 @@ void replication_on_heartbeat_req(struct rast_node *node, const struct rast_msg 
 
 static void replication_apply(struct rast_node *node)
 {
-    while (node->applied_index < node->commit_index) {
+    uint64_t apply_to = node->commit_index;
+#if RAST_BUG(apply_beyond_commit)
+    apply_to = node_last_index(node); /* applies what it has, committed or not */
+#endif
+    while (node->applied_index < apply_to) {
         uint64_t first = node->applied_index + 1;
-        uint64_t want = node->commit_index - node->applied_index;
+        uint64_t want = apply_to - node->applied_index;
         uint32_t count = log_contiguous_count(&node->log, first,
                                               want < UINT32_MAX ? (uint32_t)want : UINT32_MAX);
         ASSERT(count > 0);
@@ -254,6 +277,9 @@ static uint64_t replication_quorum_index(const struct rast_node *node)
     uint32_t n = 0;
     for (uint32_t id = 1; id <= node->cfg.voter_count; id++)
         match[n++] = id == node->cfg.id ? node->persisted_index : node->progress[id].match_index;
+#if RAST_BUG(leader_counts_unpersisted)
+    match[node->cfg.id - 1] = node_last_index(node);
+#endif
     for (uint32_t i = 1; i < n; i++) { /* insertion sort, descending; n <= 7 */
         uint64_t v = match[i];
         uint32_t j = i;
@@ -268,6 +294,11 @@ void replication_maybe_commit(struct rast_node *node)
 {
     uint64_t index = replication_quorum_index(node);
     /* §5.4.2: never commit an entry from a previous term by counting replicas. */
+#if RAST_BUG(commit_previous_term)
+    if (index > node->commit_index)
+        replication_commit_to(node, index);
+    return;
+#endif
     if (index > node->commit_index && log_term_at(&node->log, index) == node->term)
         replication_commit_to(node, index);
 }
