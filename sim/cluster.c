@@ -1,0 +1,530 @@
+/*
+ * cluster.c: the event loop of one run, the simulator's implementation of host_io (network
+ * and disk), and the life of nodes: boot from disk, crash, fail-stop (see cluster.h).
+ *
+ * Every event is dropped when it belongs to an older incarnation of its node (epoch), and
+ * deferred to the end of a pause when its node is paused. After every step of a node the
+ * invariants run on it; every INV_SCAN_EVENTS events the logs are compared across nodes.
+ */
+#include "cluster.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void cluster_fail(struct cluster *c, const char *kind, const char *fmt, ...)
+{
+    if (c->crashed)
+        return;
+    c->crashed = true;
+    snprintf(c->crash_kind, sizeof c->crash_kind, "%s", kind);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->crash_message, sizeof c->crash_message, fmt, ap);
+    va_end(ap);
+}
+
+void cluster_push(struct cluster *c, const struct event *ev)
+{
+    if (!events_push(&c->queue, ev))
+        cluster_fail(c, "event_queue_full", "more than %u events pending", CLUSTER_EVENTS_MAX);
+}
+
+uint64_t cluster_client_latency_us(struct cluster *c)
+{
+    return c->cfg.net_latency_us_min + entropy_exponential(&c->entropy, c->cfg.net_latency_us_mean);
+}
+
+bool cluster_node_usable(const struct cluster *c, uint32_t id)
+{
+    return id >= 1 && id <= c->cfg.node_count && c->nodes[id].up;
+}
+
+uint32_t cluster_leader_guess(const struct cluster *c)
+{
+    uint32_t best = 0;
+    uint64_t best_term = 0;
+    for (uint32_t id = 1; id <= c->cfg.node_count; id++) {
+        if (!c->nodes[id].up)
+            continue;
+        struct rast_status st;
+        rast_node_status(c->hosts[id].node, &st);
+        if (st.role == RAST_LEADER && st.term >= best_term) {
+            best = id;
+            best_term = st.term;
+        }
+    }
+    return best;
+}
+
+static void cluster_trace_node(struct cluster *c, uint32_t id, const char *what)
+{
+    if (!trace_on(&c->trace))
+        return;
+    struct rast_status st;
+    if (c->nodes[id].up)
+        rast_node_status(c->hosts[id].node, &st);
+    trace_node(&c->trace, c->now_us, id, c->nodes[id].up ? &st : NULL, "%s", what);
+}
+
+/* ---- host_io: network and disk ------------------------------------------------------ */
+
+static void cluster_io_send(void *ctx, struct host *h, const struct rast_msg *msg,
+                            const uint8_t *frame, size_t size)
+{
+    struct cluster *c = ctx;
+    uint64_t id = net_send(&c->net, h->id, msg->to, frame, size, c->now_us);
+    if (id != 0 && c->trace.json_sink != NULL)
+        trace_flow(&c->trace, c->now_us, h->id, id, true, msg->type);
+}
+
+static uint64_t cluster_disk_latency_us(struct cluster *c, uint32_t id)
+{
+    uint64_t us = c->cfg.disk_latency_us_min +
+                  entropy_exponential(&c->entropy, c->cfg.disk_latency_us_mean);
+    return c->nodes[id].slow_disk ? us * 10 : us;
+}
+
+/* One EV_DISK_DONE per request, at nondecreasing times: requests complete in order. */
+static int cluster_io_persist(void *ctx, struct host *h, const struct rast_persist *p)
+{
+    struct cluster *c = ctx;
+    struct sim_node *n = &c->nodes[h->id];
+    int rc = disk_submit(&c->disks[h->id], p);
+    if (rc != 0)
+        return rc;
+    uint64_t at = c->now_us > n->disk_done_at_us ? c->now_us : n->disk_done_at_us;
+    at += cluster_disk_latency_us(c, h->id);
+    n->disk_done_at_us = at;
+    struct event ev = {.time_us = at, .kind = EV_DISK_DONE, .node = (uint8_t)h->id,
+                       .epoch = n->epoch};
+    cluster_push(c, &ev);
+    return 0;
+}
+
+static void cluster_io_applied(void *ctx, struct host *h, uint64_t index,
+                               const struct rast_entry *entry)
+{
+    struct cluster *c = ctx;
+    inv_on_apply(&c->inv, h->id, index, entry);
+}
+
+static void cluster_io_role(void *ctx, struct host *h, uint8_t role, uint64_t term,
+                            uint32_t leader)
+{
+    struct cluster *c = ctx;
+    if (!trace_on(&c->trace))
+        return;
+    char what[96];
+    snprintf(what, sizeof what, "role %s term %" PRIu64 " leader n%" PRIu32,
+             rast_role_name((enum rast_role)role), term, leader);
+    struct rast_status st;
+    rast_node_status(h->node, &st);
+    trace_node(&c->trace, c->now_us, h->id, &st, "%s", what);
+}
+
+/* ---- node life ---------------------------------------------------------------------- */
+
+static uint64_t cluster_tick_interval_us(const struct cluster *c, uint32_t id)
+{
+    int64_t tick = (int64_t)c->cfg.tick_us;
+    int64_t us = tick + tick * c->nodes[id].drift_ppm / 1000000;
+    return us < 1 ? 1 : (uint64_t)us;
+}
+
+static void cluster_schedule_tick(struct cluster *c, uint32_t id, uint64_t at_us)
+{
+    struct event ev = {.time_us = at_us, .kind = EV_TICK, .node = (uint8_t)id,
+                       .epoch = c->nodes[id].epoch};
+    cluster_push(c, &ev);
+}
+
+void cluster_crash_node(struct cluster *c, uint32_t id, const char *why)
+{
+    struct sim_node *n = &c->nodes[id];
+    if (!n->up)
+        return;
+    host_stop(&c->hosts[id]);
+    bool torn = disk_crash(&c->disks[id], &c->entropy, c->cfg.tear_ppm);
+    n->up = false;
+    n->epoch++;
+    n->paused_until_us = 0;
+    n->stall_until_us = 0;
+    n->disk_done_at_us = 0;
+    n->crashes++;
+    if (trace_on(&c->trace))
+        trace_node(&c->trace, c->now_us, id, NULL, "crash (%s)%s", why, torn ? " torn write" : "");
+    uint64_t delay = c->phase == PHASE_FAULT ? entropy_range(&c->entropy, 10000, 3000000)
+                                             : entropy_range(&c->entropy, 0, 100000);
+    struct event ev = {.time_us = c->now_us + delay, .kind = EV_RESTART, .node = (uint8_t)id,
+                       .epoch = n->epoch};
+    cluster_push(c, &ev);
+}
+
+static bool cluster_load_disk(struct cluster *c, uint32_t id)
+{
+    enum disk_load_result r = disk_load(&c->disks[id]);
+    if (r == DISK_LOAD_CORRUPT) {
+        if (!c->nodes[id].needs_repair)
+            c->needs_repair_count++;
+        c->nodes[id].needs_repair = true;
+        if (trace_on(&c->trace))
+            trace_node(&c->trace, c->now_us, id, NULL, "disk corrupt: needs repair, stays down");
+        return false;
+    }
+    if (r == DISK_LOAD_GAP) {
+        inv_fail(&c->inv, "disk_gap",
+                 "n%" PRIu32 " disk holds an entry past the end of its log", id);
+        return false;
+    }
+    if (r == DISK_LOAD_TORN_TAIL && trace_on(&c->trace))
+        trace_node(&c->trace, c->now_us, id, NULL, "disk torn tail dropped");
+    return true;
+}
+
+void cluster_boot_node(struct cluster *c, uint32_t id)
+{
+    struct sim_node *n = &c->nodes[id];
+    if (n->up || n->needs_repair || !cluster_load_disk(c, id))
+        return;
+    struct rast_config cfg;
+    rast_config_default(&cfg, id, c->cfg.node_count);
+    cfg.random_seed = entropy_below(&c->entropy, UINT64_MAX);
+    cfg.msg_entries_max = 32;
+    cfg.msg_bytes_max = 1024;
+    int rc = host_start(&c->hosts[id], &cfg, &c->disks[id].restore);
+    if (rc != 0) {
+        cluster_fail(c, "core_create", "n%" PRIu32 " rast_node_create: %s", id,
+                     rast_strerror(rc));
+        return;
+    }
+    n->up = true;
+    n->epoch++;
+    n->paused_until_us = 0;
+    n->stall_until_us = 0;
+    n->disk_done_at_us = 0;
+    c->restarts++;
+    inv_node_started(&c->inv, id);
+    cluster_trace_node(c, id, "start from disk");
+    cluster_schedule_tick(c, id, c->now_us + entropy_range(&c->entropy, 0, c->cfg.tick_us));
+}
+
+/* Feeds one input to a live node, then the invariants; fail-stops on a refused persist. */
+static void cluster_step(struct cluster *c, uint32_t id, const struct rast_input *in)
+{
+    struct host *h = &c->hosts[id];
+    int rc = host_step(h, in);
+    if (rc == RAST_E_NOMEM || (rc != 0 && in->kind != RAST_INPUT_RECV)) {
+        cluster_fail(c, "core_error", "n%" PRIu32 " rast_step(kind %u): %s", id,
+                     (unsigned)in->kind, rast_strerror(rc));
+        return;
+    }
+    if (h->msgs_encode_failed > 0)
+        cluster_fail(c, "encode_failed", "n%" PRIu32 " emitted a message that does not "
+                     "encode into %u bytes", id, NET_FRAME_BYTES_MAX);
+    inv_after_step(&c->inv, id, h->node);
+    if (h->failed)
+        cluster_crash_node(c, id, "persist refused: fail-stop");
+}
+
+/* ---- events ------------------------------------------------------------------------- */
+
+static bool cluster_defer_if_paused(struct cluster *c, const struct event *ev)
+{
+    struct sim_node *n = &c->nodes[ev->node];
+    if (n->paused_until_us <= c->now_us)
+        return false;
+    struct event again = *ev;
+    again.time_us = n->paused_until_us;
+    cluster_push(c, &again);
+    return true;
+}
+
+static void cluster_on_tick(struct cluster *c, const struct event *ev)
+{
+    uint32_t id = ev->node;
+    struct sim_node *n = &c->nodes[id];
+    if (n->stall_until_us > c->now_us) {
+        if (ev->a == 0)
+            cluster_schedule_tick(c, id, n->stall_until_us);
+        return;
+    }
+    struct rast_input in = {.kind = RAST_INPUT_TICK};
+    cluster_step(c, id, &in);
+    /* a = 1 marks the extra ticks of a clock jump: they do not start a new tick chain */
+    if (n->up && n->epoch == ev->epoch && ev->a == 0)
+        cluster_schedule_tick(c, id, c->now_us + cluster_tick_interval_us(c, id));
+    cluster_trace_node(c, id, "tick");
+}
+
+static void cluster_on_deliver(struct cluster *c, const struct event *ev)
+{
+    uint32_t id = ev->node;
+    if (c->nodes[id].up && cluster_defer_if_paused(c, ev))
+        return;
+    size_t size = 0;
+    const uint8_t *frame = net_arrive(&c->net, ev->a, &size);
+    if (frame == NULL)
+        return;
+    bool flipped = c->net.slots[ev->a].flipped;
+    if (!c->nodes[id].up) {
+        net_release(&c->net, ev->a);
+        return;
+    }
+    struct rast_input in = {.kind = RAST_INPUT_RECV};
+    size_t used = 0;
+    int rc = rast_msg_decode(frame, size, &in.u.recv, c->decode_entries, 1024, &used);
+    if (rc != 0 || used != size) {
+        if (!flipped)
+            inv_fail(&c->inv, "codec_rejected_valid_frame",
+                     "n%" PRIu32 " could not decode an intact frame: %s", id, rast_strerror(rc));
+        c->codec_rejects++;
+        net_release(&c->net, ev->a);
+        cluster_trace_node(c, id, "recv corrupt frame: rejected");
+        return;
+    }
+    if (flipped)
+        inv_fail(&c->inv, "codec_accepted_corrupt_frame",
+                 "n%" PRIu32 " decoded a frame with a flipped bit (msg %" PRIu64 ")", id, ev->b);
+    if (trace_on(&c->trace)) {
+        trace_flow(&c->trace, c->now_us, id, ev->b, false, in.u.recv.type);
+        char what[96];
+        snprintf(what, sizeof what, "recv %s from n%" PRIu32 " term %" PRIu64,
+                 rast_msg_type_name(in.u.recv.type), in.u.recv.from, in.u.recv.term);
+        cluster_step(c, id, &in);
+        net_release(&c->net, ev->a);
+        cluster_trace_node(c, id, what);
+        return;
+    }
+    cluster_step(c, id, &in);
+    net_release(&c->net, ev->a);
+}
+
+static void cluster_on_disk_done(struct cluster *c, const struct event *ev)
+{
+    uint32_t id = ev->node;
+    struct disk *d = &c->disks[id];
+    if (d->count == 0)
+        return;
+    if (entropy_chance_ppm(&c->entropy, c->phase == PHASE_FAULT ? c->cfg.eio_ppm : 0)) {
+        cluster_crash_node(c, id, entropy_below(&c->entropy, 2) == 0 ? "EIO" : "ENOSPC");
+        return;
+    }
+    uint64_t token = disk_complete_head(d);
+    struct rast_input in = {.kind = RAST_INPUT_PERSISTED};
+    in.u.persisted.token = token;
+    cluster_step(c, id, &in);
+    if (trace_on(&c->trace)) {
+        char what[64];
+        snprintf(what, sizeof what, "persisted token %" PRIu64, token);
+        cluster_trace_node(c, id, what);
+    }
+}
+
+static void cluster_on_phase(struct cluster *c)
+{
+    if (c->phase != PHASE_FAULT)
+        return;
+    if (trace_on(&c->trace))
+        trace_sim(&c->trace, c->now_us, "phase liveness: heal, stop faults, restart nodes");
+    c->phase = PHASE_LIVENESS;
+    nemesis_heal_all(c);
+    if (c->cfg.safety_only) {
+        c->phase = PHASE_DONE;
+        return;
+    }
+    client_probe_start(c);
+    struct event ev = {.time_us = c->now_us + c->cfg.liveness_us_max, .kind = EV_DEADLINE};
+    cluster_push(c, &ev);
+}
+
+static void cluster_on_deadline(struct cluster *c)
+{
+    if (c->phase != PHASE_LIVENESS || c->probe_done)
+        return;
+    uint32_t up = 0;
+    for (uint32_t id = 1; id <= c->cfg.node_count; id++)
+        up += c->nodes[id].up ? 1u : 0u;
+    cluster_fail(c, "liveness",
+                 "no write committed within %" PRIu64 " us after healing (%" PRIu32
+                 " of %" PRIu32 " nodes up, leader n%" PRIu32 ")",
+                 c->cfg.liveness_us_max, up, c->cfg.node_count, cluster_leader_guess(c));
+}
+
+static bool cluster_event_is_stale(const struct cluster *c, const struct event *ev)
+{
+    switch (ev->kind) {
+    case EV_TICK:
+    case EV_DISK_DONE:
+    case EV_RESUME:
+        return !c->nodes[ev->node].up || c->nodes[ev->node].epoch != ev->epoch;
+    case EV_RESTART:
+        return c->nodes[ev->node].up || c->nodes[ev->node].epoch != ev->epoch;
+    default:
+        return false;
+    }
+}
+
+static void cluster_dispatch(struct cluster *c, const struct event *ev)
+{
+    if (cluster_event_is_stale(c, ev))
+        return;
+    switch (ev->kind) {
+    case EV_TICK:
+        if (!cluster_defer_if_paused(c, ev))
+            cluster_on_tick(c, ev);
+        break;
+    case EV_DELIVER: cluster_on_deliver(c, ev); break;
+    case EV_DISK_DONE:
+        if (!cluster_defer_if_paused(c, ev))
+            cluster_on_disk_done(c, ev);
+        break;
+    case EV_CLIENT_ARRIVE: client_arrive(c, ev); break;
+    case EV_CLIENT_REPLY: client_reply(c, ev); break;
+    case EV_CLIENT_TIMEOUT: client_timeout(c, ev); break;
+    case EV_CLIENT_NEXT: client_next(c, ev->a); break;
+    case EV_NEMESIS: nemesis_act(c); break;
+    case EV_RESTART: cluster_boot_node(c, ev->node); break;
+    case EV_RESUME:
+        if (c->nodes[ev->node].paused_until_us <= c->now_us)
+            cluster_trace_node(c, ev->node, "resume");
+        break;
+    case EV_HEAL:
+        if (ev->a == c->partition_gen && c->partitioned) {
+            net_heal(&c->net);
+            c->partitioned = false;
+            if (trace_on(&c->trace))
+                trace_sim(&c->trace, c->now_us, "partition healed");
+        }
+        break;
+    case EV_PHASE: cluster_on_phase(c); break;
+    case EV_DEADLINE: cluster_on_deadline(c); break;
+    default: break;
+    }
+}
+
+static void cluster_live_nodes(const struct cluster *c, struct rast_node **nodes)
+{
+    nodes[0] = NULL;
+    for (uint32_t id = 1; id <= CLUSTER_NODES_MAX; id++)
+        nodes[id] = id <= c->cfg.node_count && c->nodes[id].up ? c->hosts[id].node : NULL;
+}
+
+static void cluster_begin(struct cluster *c, const struct rast_sim_config *cfg)
+{
+    c->cfg = *cfg;
+    c->now_us = 0;
+    c->phase = PHASE_FAULT;
+    c->events = 0;
+    c->ops_issued = 0;
+    c->value_next = 1;
+    c->partition_gen = 0;
+    c->partitioned = false;
+    c->probe_done = false;
+    c->crashed = false;
+    c->crash_kind[0] = 0;
+    c->crash_message[0] = 0;
+    c->restarts = 0;
+    c->needs_repair_count = 0;
+    c->codec_rejects = 0;
+    c->corrupted_nodes = 0;
+    events_clear(&c->queue);
+    struct net_config nc = {
+        .latency_us_min = cfg->net_latency_us_min, .latency_us_mean = cfg->net_latency_us_mean,
+        .loss_ppm = cfg->loss_ppm, .dup_ppm = cfg->dup_ppm, .bitflip_ppm = cfg->bitflip_ppm,
+        .path_capacity = cfg->path_capacity};
+    net_reset(&c->net, &nc, &c->queue, &c->entropy);
+    history_clear(&c->history);
+    inv_reset(&c->inv);
+    memset(c->clients, 0, sizeof c->clients);
+    for (uint32_t id = 1; id <= CLUSTER_NODES_MAX; id++) {
+        host_stop(&c->hosts[id]);
+        c->hosts[id].msgs_encode_failed = 0;
+        disk_reset(&c->disks[id]);
+        memset(&c->nodes[id], 0, sizeof c->nodes[id]);
+    }
+    for (uint32_t id = 1; id <= cfg->node_count; id++) {
+        struct sim_node *n = &c->nodes[id];
+        int64_t span = (int64_t)cfg->drift_ppm_max;
+        n->drift_ppm = (int64_t)entropy_below(&c->entropy, (uint64_t)(2 * span + 1)) - span;
+        n->slow_disk = (cfg->faults & RAST_SIM_FAULT_SLOW_DISK) != 0 &&
+                       entropy_below(&c->entropy, 3) == 2;
+    }
+}
+
+void cluster_run(struct cluster *c, const struct rast_sim_config *cfg, uint64_t events_max)
+{
+    cluster_begin(c, cfg);
+    c->events_max = events_max;
+    for (uint32_t id = 1; id <= cfg->node_count; id++)
+        cluster_boot_node(c, id);
+    client_start(c);
+    nemesis_start(c);
+    struct event phase = {.time_us = cfg->run_us_max, .kind = EV_PHASE};
+    cluster_push(c, &phase);
+    struct rast_node *nodes[CLUSTER_NODES_MAX + 1];
+    struct event ev;
+    while (c->phase != PHASE_DONE && !c->inv.violated && !c->crashed &&
+           events_pop(&c->queue, &ev)) {
+        c->now_us = ev.time_us;
+        c->events++;
+        cluster_dispatch(c, &ev);
+        if ((c->events % INV_SCAN_EVENTS) == 0) {
+            cluster_live_nodes(c, nodes);
+            inv_scan(&c->inv, nodes, cfg->node_count);
+        }
+        if (c->events >= c->events_max)
+            cluster_fail(c, "liveness", "event budget of %" PRIu64 " events exhausted",
+                         c->events_max);
+    }
+    cluster_live_nodes(c, nodes);
+    if (!c->inv.violated && !c->crashed)
+        inv_final(&c->inv, nodes, cfg->node_count);
+}
+
+bool cluster_init(struct cluster *c)
+{
+    memset(c, 0, sizeof *c);
+    if (!events_init(&c->queue, CLUSTER_EVENTS_MAX) || !net_init(&c->net) ||
+        !history_init(&c->history) || !inv_init(&c->inv) || !trace_init(&c->trace)) {
+        cluster_free(c);
+        return false;
+    }
+    struct host_io io = {.ctx = c, .send = cluster_io_send, .persist = cluster_io_persist,
+                         .reply = client_host_reply, .applied = cluster_io_applied,
+                         .role = cluster_io_role};
+    for (uint32_t id = 0; id <= CLUSTER_NODES_MAX; id++) {
+        disk_init(&c->disks[id]);
+        host_init(&c->hosts[id], id, &io);
+    }
+    return true;
+}
+
+void cluster_free(struct cluster *c)
+{
+    for (uint32_t id = 0; id <= CLUSTER_NODES_MAX; id++) {
+        host_free(&c->hosts[id]);
+        disk_free(&c->disks[id]);
+    }
+    events_free(&c->queue);
+    net_free(&c->net);
+    history_free(&c->history);
+    inv_free(&c->inv);
+    trace_free(&c->trace);
+    entropy_free(&c->entropy);
+}
+
+void cluster_host_client(struct cluster *c, uint32_t id, const struct kv_op *op)
+{
+    struct host *h = &c->hosts[id];
+    int rc = host_client(h, op);
+    if (rc != 0) {
+        cluster_fail(c, "core_error", "n%" PRIu32 " rast_step(client %s): %s", id,
+                     kv_op_name(op->type), rast_strerror(rc));
+        return;
+    }
+    inv_after_step(&c->inv, id, h->node);
+    if (h->failed)
+        cluster_crash_node(c, id, "persist refused: fail-stop");
+}

@@ -1,0 +1,266 @@
+/*
+ * disk.c: the crash-simulating disk (see disk.h for the model and its invariants).
+ */
+#include "disk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void disk_init(struct disk *d)
+{
+    memset(d, 0, sizeof *d);
+}
+
+void disk_free(struct disk *d)
+{
+    free(d->durable);
+    free(d->pending);
+    free(d->entries);
+    memset(d, 0, sizeof *d);
+}
+
+void disk_reset(struct disk *d)
+{
+    d->durable_size = 0;
+    d->last_record_offset = 0;
+    d->durable_records = 0;
+    d->pending_size = 0;
+    d->head = 0;
+    d->count = 0;
+    d->corrupted = false;
+    memset(&d->restore, 0, sizeof d->restore);
+}
+
+static bool disk_reserve(uint8_t **buf, size_t *capacity, size_t needed)
+{
+    if (needed <= *capacity)
+        return true;
+    size_t grown = *capacity == 0 ? 16384 : *capacity;
+    while (grown < needed)
+        grown *= 2;
+    uint8_t *p = realloc(*buf, grown);
+    if (p == NULL)
+        return false;
+    *buf = p;
+    *capacity = grown;
+    return true;
+}
+
+static int disk_append_record(struct disk *d, const struct rast_record *rec, size_t *at)
+{
+    size_t bound = rast_record_encoded_size(rec);
+    if (d->durable_size + d->pending_size + bound > DISK_BYTES_MAX)
+        return RAST_E_TOO_BIG;
+    if (!disk_reserve(&d->pending, &d->pending_capacity, d->pending_size + bound))
+        return RAST_E_NOMEM;
+    size_t size = 0;
+    int rc = rast_record_encode(rec, d->pending + d->pending_size, bound, &size);
+    if (rc != 0)
+        return rc;
+    *at = d->pending_size;
+    d->pending_size += size;
+    return 0;
+}
+
+int disk_submit(struct disk *d, const struct rast_persist *p)
+{
+    if (d->count == DISK_REQUESTS_MAX)
+        return RAST_E_BUSY;
+    size_t start = d->pending_size;
+    size_t last = start;
+    uint32_t records = 0;
+    int rc = 0;
+    struct rast_record rec;
+    if (p->has_hard_state) {
+        memset(&rec, 0, sizeof rec);
+        rec.type = RAST_RECORD_HARD_STATE;
+        rec.hard_state = p->hard_state;
+        rc = disk_append_record(d, &rec, &last);
+        records++;
+    }
+    if (rc == 0 && p->truncate) {
+        memset(&rec, 0, sizeof rec);
+        rec.type = RAST_RECORD_TRUNCATE;
+        rec.index = p->first_index;
+        rc = disk_append_record(d, &rec, &last);
+        records++;
+    }
+    for (uint32_t i = 0; rc == 0 && i < p->entry_count; i++) {
+        memset(&rec, 0, sizeof rec);
+        rec.type = RAST_RECORD_ENTRY;
+        rec.index = p->first_index + i;
+        rec.entry = p->entries[i];
+        rc = disk_append_record(d, &rec, &last);
+        records++;
+    }
+    if (rc != 0) {
+        d->pending_size = start;
+        return rc;
+    }
+    struct disk_request *r = &d->requests[(d->head + d->count) % DISK_REQUESTS_MAX];
+    r->token = p->token;
+    r->offset = start;
+    r->size = d->pending_size - start;
+    r->last_record_rel = last - start;
+    r->records = records;
+    d->count++;
+    return 0;
+}
+
+/* Appends bytes to durable; r (when not NULL) is the whole request they belong to. */
+static void disk_durable_append(struct disk *d, const uint8_t *bytes, size_t size,
+                                const struct disk_request *r)
+{
+    if (!disk_reserve(&d->durable, &d->durable_capacity, d->durable_size + size))
+        return; /* cannot happen below DISK_BYTES_MAX unless the host is out of memory */
+    memcpy(d->durable + d->durable_size, bytes, size);
+    if (r != NULL && r->records > 0) {
+        d->last_record_offset = d->durable_size + r->last_record_rel;
+        d->durable_records += r->records;
+    }
+    d->durable_size += size;
+}
+
+uint64_t disk_complete_head(struct disk *d)
+{
+    struct disk_request *r = &d->requests[d->head];
+    disk_durable_append(d, d->pending + r->offset, r->size, r);
+    uint64_t token = r->token;
+    d->head = (d->head + 1) % DISK_REQUESTS_MAX;
+    d->count--;
+    if (d->count == 0) {
+        d->pending_size = 0;
+    } else if (d->requests[d->head].offset > d->pending_size / 2) {
+        /* Compact: slide the pending bytes down so the buffer does not grow forever. */
+        size_t shift = d->requests[d->head].offset;
+        memmove(d->pending, d->pending + shift, d->pending_size - shift);
+        d->pending_size -= shift;
+        for (uint32_t i = 0; i < d->count; i++)
+            d->requests[(d->head + i) % DISK_REQUESTS_MAX].offset -= shift;
+    }
+    return token;
+}
+
+bool disk_crash(struct disk *d, struct entropy *e, uint32_t tear_ppm)
+{
+    bool torn = false;
+    if (d->count > 0 && entropy_chance_ppm(e, tear_ppm)) {
+        struct disk_request *r = &d->requests[d->head];
+        if (r->size > 0 && entropy_below(e, 2) == 0) {
+            size_t prefix = (size_t)entropy_range(e, 1, r->size);
+            if (prefix == r->size)
+                prefix--; /* strictly a prefix: the last byte is missing */
+            disk_durable_append(d, d->pending + r->offset, prefix, NULL);
+            torn = prefix > 0;
+        } else {
+            uint8_t garbage[64];
+            size_t size = (size_t)entropy_range(e, 1, sizeof garbage);
+            for (size_t i = 0; i < size; i++)
+                garbage[i] = (uint8_t)entropy_below(e, 256);
+            disk_durable_append(d, garbage, size, NULL);
+            torn = true;
+        }
+    }
+    d->head = 0;
+    d->count = 0;
+    d->pending_size = 0;
+    return torn;
+}
+
+bool disk_corrupt(struct disk *d, struct entropy *e)
+{
+    if (d->durable_records < 2 || d->last_record_offset == 0)
+        return false;
+    uint64_t bit = entropy_below(e, (uint64_t)d->last_record_offset * 8);
+    d->durable[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    d->corrupted = true;
+    return true;
+}
+
+/* True when some valid record starts anywhere in durable[from..). */
+static bool disk_valid_record_after(const struct disk *d, size_t from)
+{
+    for (size_t offset = from; offset < d->durable_size; offset++) {
+        struct rast_record rec;
+        size_t frame = 0;
+        if (rast_record_decode(d->durable + offset, d->durable_size - offset, &rec, &frame) ==
+            0)
+            return true;
+    }
+    return false;
+}
+
+static bool disk_entries_reserve(struct disk *d, uint64_t count)
+{
+    if (count <= d->entries_capacity)
+        return true;
+    uint64_t grown = d->entries_capacity == 0 ? 1024 : d->entries_capacity * 2;
+    while (grown < count)
+        grown *= 2;
+    struct rast_entry *p = realloc(d->entries, (size_t)grown * sizeof *p);
+    if (p == NULL)
+        return false;
+    d->entries = p;
+    d->entries_capacity = grown;
+    return true;
+}
+
+/* Applies one decoded record to the restore being built. */
+static enum disk_load_result disk_apply_record(struct disk *d, const struct rast_record *rec)
+{
+    struct rast_restore *r = &d->restore;
+    switch (rec->type) {
+    case RAST_RECORD_HARD_STATE:
+        r->hard_state = rec->hard_state;
+        return DISK_LOAD_OK;
+    case RAST_RECORD_TRUNCATE:
+        if (rec->index >= 1 && rec->index - 1 < r->entry_count)
+            r->entry_count = rec->index - 1;
+        return DISK_LOAD_OK;
+    case RAST_RECORD_ENTRY:
+        if (rec->index == 0 || rec->index > r->entry_count + 1)
+            return DISK_LOAD_GAP;
+        if (!disk_entries_reserve(d, rec->index))
+            return DISK_LOAD_GAP;
+        d->entries[rec->index - 1] = rec->entry;
+        r->entry_count = rec->index;
+        return DISK_LOAD_OK;
+    default:
+        return DISK_LOAD_GAP;
+    }
+}
+
+enum disk_load_result disk_load(struct disk *d)
+{
+    memset(&d->restore, 0, sizeof d->restore);
+    d->head = 0;
+    d->count = 0;
+    d->pending_size = 0;
+    size_t offset = 0;
+    uint32_t records = 0;
+    size_t last_record = 0;
+    enum disk_load_result result = DISK_LOAD_OK;
+    while (offset < d->durable_size) {
+        struct rast_record rec;
+        size_t frame = 0;
+        if (rast_record_decode(d->durable + offset, d->durable_size - offset, &rec, &frame) !=
+            0) {
+            if (disk_valid_record_after(d, offset + 1))
+                return DISK_LOAD_CORRUPT;
+            result = DISK_LOAD_TORN_TAIL;
+            break;
+        }
+        enum disk_load_result applied = disk_apply_record(d, &rec);
+        if (applied != DISK_LOAD_OK)
+            return applied;
+        last_record = offset;
+        records++;
+        offset += frame;
+    }
+    d->durable_size = offset; /* cut the torn tail */
+    d->durable_records = records;
+    d->last_record_offset = last_record;
+    d->corrupted = false;
+    d->restore.entries = d->restore.entry_count > 0 ? d->entries : NULL;
+    return result;
+}

@@ -1,0 +1,73 @@
+/*
+ * entropy.h: the one source of every decision the simulator makes.
+ *
+ * Every choice in sim/ (a delay, a loss, which node crashes, the swarm configuration) is a
+ * call to entropy_below(n), which returns a value in [0, n). Three backends feed it:
+ *   PRNG    xoshiro256** seeded through splitmix64 (seed sweeps, CI);
+ *   BYTES   a forward reader over a byte buffer (fuzzers): each choice reads just enough
+ *           bytes for n; a zero byte and running out of bytes both give 0;
+ *   REPLAY  a recorded choice log: the values returned by an earlier run, in order.
+ * The value 0 is always "the most boring choice": the shortest delay, no fault, no loss
+ * (entropy_chance_ppm maps 0 to false), so zeroing or truncating fuzz input simplifies a run.
+ *
+ * Any backend can also record: each returned value is appended to a choice log as an
+ * unsigned LEB128 varint. Replaying that log reproduces the run exactly, whatever backend
+ * produced it. Values are recorded after pins override them (entropy_choose), so a log
+ * replays without the command-line flags of the run that wrote it.
+ */
+#ifndef SIM_ENTROPY_H
+#define SIM_ENTROPY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum entropy_kind {
+    ENTROPY_PRNG = 1,
+    ENTROPY_BYTES = 2,
+    ENTROPY_REPLAY = 3,
+};
+
+/* A recorded choice log is at most this many bytes; past it, recording stops (flagged). */
+#define ENTROPY_RECORD_BYTES_MAX (256u << 20)
+
+struct entropy {
+    uint8_t kind; /* enum entropy_kind */
+    uint64_t state[4];
+    const uint8_t *input; /* BYTES and REPLAY: borrowed, must outlive the run */
+    size_t input_size;
+    size_t input_offset;
+    uint64_t choices_count;
+    /* recording */
+    bool recording;
+    bool record_truncated;
+    uint8_t *record; /* owned; reused across runs */
+    size_t record_size;
+    size_t record_capacity;
+};
+
+void entropy_init_prng(struct entropy *e, uint64_t seed);
+void entropy_init_bytes(struct entropy *e, const uint8_t *input, size_t size);
+void entropy_init_replay(struct entropy *e, const uint8_t *log, size_t size);
+/* Starts (or restarts) recording; keeps the record buffer's memory. */
+void entropy_record_start(struct entropy *e);
+/* Releases the record buffer. */
+void entropy_free(struct entropy *e);
+
+/* A value in [0, n); n == 0 or 1 returns 0 (and still counts as a choice). */
+uint64_t entropy_below(struct entropy *e, uint64_t n);
+/* Like entropy_below, but when forced is true the run uses (and records) value instead;
+ * the source is still consumed, so the rest of the stream is unchanged. */
+uint64_t entropy_choose(struct entropy *e, uint64_t n, bool forced, uint64_t value);
+/* A value in [lo, hi] (inclusive); lo is the boring end. */
+uint64_t entropy_range(struct entropy *e, uint64_t lo, uint64_t hi);
+/* True with probability ppm / 1,000,000; a boring (0) draw is false unless ppm is 1e6. */
+bool entropy_chance_ppm(struct entropy *e, uint32_t ppm);
+/* An exponentially distributed extra delay with the given mean (integer table, no floats);
+ * the boring draw gives 0. At most about 5.5 * mean. */
+uint64_t entropy_exponential(struct entropy *e, uint64_t mean);
+
+/* splitmix64 step, for deriving per-node seeds. */
+uint64_t entropy_splitmix64(uint64_t *x);
+
+#endif /* SIM_ENTROPY_H */

@@ -1,0 +1,169 @@
+/*
+ * rast_sim.h: the public interface of librastsim, rast's deterministic cluster simulator.
+ *
+ * One run = one seed (or one fuzz input, or one recorded choice log): the entropy source
+ * draws the whole configuration (swarm testing: node count, fault classes and rates,
+ * latencies, workload, run length; flags may pin any of them), then simulates a cluster of
+ * librast nodes with simulated disks, a simulated network, a key-value state machine and
+ * clients, checking the Raft invariants after every event, then a liveness phase, then the
+ * client history. See docs/sim.md for the fault model.
+ *
+ * Threads: a struct rast_sim is used by one thread at a time; distinct sims are independent
+ * (no global state). A sim keeps its memory between runs (a sweep reuses it).
+ * Determinism: the same options give the same run, byte for byte, on every compiler and
+ * optimization level. Nothing here reads a clock, the environment or a file.
+ */
+#ifndef RAST_SIM_H
+#define RAST_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Fault classes, one bit each. */
+enum rast_sim_fault {
+    RAST_SIM_FAULT_LOSS = 1u << 0,      /* messages lost */
+    RAST_SIM_FAULT_DUP = 1u << 1,       /* messages duplicated */
+    RAST_SIM_FAULT_DELAY = 1u << 2,     /* long, reordering delays */
+    RAST_SIM_FAULT_CLOG = 1u << 3,      /* a path holds its messages for a while */
+    RAST_SIM_FAULT_CAPACITY = 1u << 4,  /* small path capacity: eviction */
+    RAST_SIM_FAULT_PARTITION = 1u << 5, /* partitions of every shape, healing later */
+    RAST_SIM_FAULT_BITFLIP = 1u << 6,   /* bit flips the codec must reject */
+    RAST_SIM_FAULT_CRASH = 1u << 7,     /* process crash, restart from disk */
+    RAST_SIM_FAULT_PAUSE = 1u << 8,     /* process pause (no ticks, no deliveries) */
+    RAST_SIM_FAULT_TORN = 1u << 9,      /* a crash tears the write in flight */
+    RAST_SIM_FAULT_CORRUPT = 1u << 10,  /* latent corruption of a durable record */
+    RAST_SIM_FAULT_EIO = 1u << 11,      /* EIO / ENOSPC on a write: the node fail-stops */
+    RAST_SIM_FAULT_SLOW_DISK = 1u << 12,/* a disk ten times slower */
+    RAST_SIM_FAULT_CLOCK = 1u << 13,    /* clock drift and jumps of the tick */
+};
+#define RAST_SIM_FAULT_COUNT 14u
+#define RAST_SIM_FAULTS_ALL ((1u << RAST_SIM_FAULT_COUNT) - 1u)
+
+/* The name of fault bit i ("loss", "dup", ...), NULL past the end. */
+const char *rast_sim_fault_name(uint32_t i);
+/* Parses "all", "none" or a comma list of names into *mask. False on an unknown name. */
+bool rast_sim_fault_parse(const char *text, uint32_t *mask);
+
+/* The configuration of one run (what the seed drew, after pins). */
+struct rast_sim_config {
+    uint32_t node_count;      /* 1..7 */
+    uint32_t faults;          /* enum rast_sim_fault bits */
+    bool safety_only;         /* no quorum protection, no liveness phase */
+    uint64_t tick_us;
+    uint32_t drift_ppm_max;
+    uint64_t net_latency_us_min;
+    uint64_t net_latency_us_mean;
+    uint32_t loss_ppm, dup_ppm, bitflip_ppm;
+    uint32_t path_capacity;
+    uint64_t disk_latency_us_min;
+    uint64_t disk_latency_us_mean;
+    uint32_t eio_ppm;         /* per disk request */
+    uint32_t tear_ppm;        /* per crash with a write in flight */
+    uint64_t nemesis_us_mean; /* mean time between nemesis actions */
+    uint32_t client_count;    /* 1..8 */
+    uint32_t key_count;       /* 1..16 */
+    uint32_t get_ppm, put_ppm; /* the rest are cas */
+    uint32_t ops_total;       /* client operations in the fault phase */
+    uint64_t client_timeout_us;
+    uint64_t client_think_us_mean;
+    uint64_t run_us_max;      /* fault phase bound */
+    uint64_t liveness_us_max; /* the liveness phase must commit a write within this */
+};
+
+/* Pins: a flag set on the command line overrides the drawn value. */
+struct rast_sim_pins {
+    bool node_count_set;
+    uint32_t node_count;
+    bool faults_set;
+    uint32_t faults;
+    bool safety_only_set;
+    bool safety_only;
+    bool ops_total_set;
+    uint32_t ops_total;
+    bool client_count_set;
+    uint32_t client_count;
+    bool key_count_set;
+    uint32_t key_count;
+};
+
+enum rast_sim_entropy_kind {
+    RAST_SIM_ENTROPY_SEED = 1,   /* seed */
+    RAST_SIM_ENTROPY_BYTES = 2,  /* bytes: fuzz input */
+    RAST_SIM_ENTROPY_REPLAY = 3, /* bytes: a recorded choice log */
+};
+
+typedef void (*rast_sim_sink_fn)(void *ctx, const char *text, size_t size);
+
+struct rast_sim_options {
+    uint8_t entropy; /* enum rast_sim_entropy_kind */
+    uint64_t seed;
+    const uint8_t *bytes; /* borrowed for the run */
+    size_t bytes_size;
+    struct rast_sim_pins pins;
+    bool record;           /* keep the choice log (rast_sim_choice_log) */
+    bool keep_history;     /* always kept; this writes it through history_sink at the end */
+    rast_sim_sink_fn history_sink;
+    void *history_ctx;
+    rast_sim_sink_fn trace_sink; /* --trace lines */
+    void *trace_ctx;
+    rast_sim_sink_fn trace_json_sink; /* --trace-json */
+    void *trace_json_ctx;
+    bool trace_hash;       /* compute the XXH3 hash of the trace (formats every line) */
+    rast_sim_sink_fn config_sink; /* the configuration, printed before the run */
+    void *config_ctx;
+    uint64_t events_max;   /* 0: default budget */
+    bool use_checker;      /* hand the history to check/ when it is built (default on) */
+};
+
+enum rast_sim_verdict {
+    RAST_SIM_OK = 0,
+    RAST_SIM_SAFETY = 1,
+    RAST_SIM_LIVENESS = 3,
+    RAST_SIM_CRASH = 4,
+};
+
+struct rast_sim_result {
+    uint8_t verdict;      /* enum rast_sim_verdict; also the process exit code */
+    char kind[48];        /* e.g. "election_safety", "liveness", "core_error" */
+    char message[320];
+    struct rast_sim_config config;
+    uint64_t events;
+    uint64_t sim_time_us;
+    uint64_t trace_hash;  /* when options.trace_hash */
+    uint64_t ops_ok, ops_fail, ops_info;
+    uint64_t msgs_sent, msgs_delivered;
+    uint64_t crashes, restarts, needs_repair;
+    uint64_t leader_elections;
+    uint64_t commit_index_max;
+    const char *history_check; /* "linearizable", "simple", ... */
+};
+
+struct rast_sim;
+
+/* NULL when out of memory. */
+struct rast_sim *rast_sim_create(void);
+void rast_sim_destroy(struct rast_sim *sim);
+
+/* Runs one simulation. Returns the verdict (also in result->verdict). */
+int rast_sim_run(struct rast_sim *sim, const struct rast_sim_options *opts,
+                 struct rast_sim_result *result);
+
+/* The choice log of the last run made with opts.record (valid until the next run). */
+const uint8_t *rast_sim_choice_log(const struct rast_sim *sim, size_t *size_out);
+
+/* Formats cfg as one line "nodes=5 faults=loss,dup,... ..." into buf. */
+void rast_sim_config_format(const struct rast_sim_config *cfg, char *buf, size_t size);
+
+/* Formats the pins as command-line flags (" --nodes 3 --faults loss,dup") into buf. */
+void rast_sim_pins_format(const struct rast_sim_pins *pins, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RAST_SIM_H */

@@ -1,0 +1,96 @@
+/* Pins down the entropy contract: every backend returns values below n, a zero or missing
+ * byte is the boring choice, and a recorded choice log replays the exact same values. */
+#include "entropy.h"
+#include "rast_test.h"
+
+static void test_prng_is_deterministic(void)
+{
+    struct entropy a = {0}, b = {0};
+    entropy_init_prng(&a, 42);
+    entropy_init_prng(&b, 42);
+    for (int i = 0; i < 1000; i++)
+        CHECK_EQ_U64(entropy_below(&a, 1000003), entropy_below(&b, 1000003));
+    entropy_init_prng(&b, 43);
+    int same = 0;
+    for (int i = 0; i < 100; i++)
+        same += entropy_below(&a, 1u << 30) == entropy_below(&b, 1u << 30);
+    CHECK(same < 5);
+}
+
+static void test_below_bounds(void)
+{
+    struct entropy e = {0};
+    entropy_init_prng(&e, 7);
+    for (uint64_t n = 1; n < 3000; n++)
+        CHECK(entropy_below(&e, n) < n);
+    CHECK_EQ_U64(entropy_below(&e, 0), 0);
+    uint8_t junk[64];
+    for (int i = 0; i < 64; i++)
+        junk[i] = (uint8_t)(i * 37 + 11);
+    entropy_init_bytes(&e, junk, sizeof junk);
+    for (uint64_t n = 1; n < 300; n++)
+        CHECK(entropy_below(&e, n) < n);
+}
+
+static void test_bytes_zero_and_exhausted_are_boring(void)
+{
+    static const uint8_t zeros[16] = {0};
+    struct entropy e = {0};
+    entropy_init_bytes(&e, zeros, sizeof zeros);
+    CHECK_EQ_U64(entropy_below(&e, 256), 0);
+    CHECK(!entropy_chance_ppm(&e, 999999));
+    CHECK_EQ_U64(entropy_exponential(&e, 5000), 0);
+    for (int i = 0; i < 100; i++) /* past the end of the input */
+        CHECK(!entropy_chance_ppm(&e, 500000));
+    CHECK(entropy_chance_ppm(&e, 1000000)); /* certain events stay certain */
+    static const uint8_t one[1] = {200};
+    entropy_init_bytes(&e, one, 1);
+    CHECK_EQ_U64(entropy_below(&e, 256), 200);
+    CHECK_EQ_U64(entropy_below(&e, 256), 0);
+}
+
+static void test_record_then_replay(void)
+{
+    struct entropy rec = {0}, rep = {0};
+    entropy_init_prng(&rec, 99);
+    entropy_record_start(&rec);
+    uint64_t values[500];
+    for (int i = 0; i < 500; i++)
+        values[i] = entropy_below(&rec, (uint64_t)i * 977 + 2);
+    CHECK_EQ_U64(entropy_below(&rec, 1), 0); /* no choice: nothing recorded */
+    uint64_t forced = entropy_choose(&rec, 10, true, 7);
+    CHECK_EQ_U64(forced, 7);
+    entropy_init_replay(&rep, rec.record, rec.record_size);
+    for (int i = 0; i < 500; i++)
+        CHECK_EQ_U64(entropy_below(&rep, (uint64_t)i * 977 + 2), values[i]);
+    CHECK_EQ_U64(entropy_below(&rep, 1), 0);
+    CHECK_EQ_U64(entropy_below(&rep, 10), 7); /* the pinned value, not the drawn one */
+    CHECK_EQ_U64(entropy_below(&rep, 10), 0); /* past the end: boring */
+    entropy_free(&rec);
+}
+
+static void test_chance_rate_holds(void)
+{
+    struct entropy e = {0};
+    entropy_init_prng(&e, 5);
+    uint32_t hits = 0;
+    for (int i = 0; i < 200000; i++)
+        hits += entropy_chance_ppm(&e, 100000);
+    CHECK(hits > 19000 && hits < 21000);
+    uint64_t sum = 0;
+    for (int i = 0; i < 100000; i++)
+        sum += entropy_exponential(&e, 1000);
+    CHECK(sum / 100000 > 900 && sum / 100000 < 1100); /* the mean holds within 10% */
+}
+
+int main(int argc, char **argv)
+{
+    static const struct rast_test tests[] = {
+        RAST_TEST(test_prng_is_deterministic),
+        RAST_TEST(test_below_bounds),
+        RAST_TEST(test_bytes_zero_and_exhausted_are_boring),
+        RAST_TEST(test_record_then_replay),
+        RAST_TEST(test_chance_rate_holds),
+    };
+    return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
+}
