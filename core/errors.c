@@ -3,6 +3,20 @@
  */
 #include "rast.h"
 
+#include "bugs.h"
+
+#define RAST_STRINGIFY_(x) #x
+#define RAST_STRINGIFY(x) RAST_STRINGIFY_(x)
+
+const char *rast_build_bug(void)
+{
+#ifdef RAST_BUG_NAME
+    return RAST_STRINGIFY(RAST_BUG_NAME);
+#else
+    return "none";
+#endif
+}
+
 const char *rast_strerror(int error)
 {
     switch (error) {

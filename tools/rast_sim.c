@@ -759,9 +759,47 @@ static int command_sweep(const struct cli *cli)
     return s.worst;
 }
 
+/* Subcommands in their own files (tools/meson.build compiles each in once it exists). */
+#ifdef RAST_SIM_HAVE_SCENARIO
+int rast_sim_scenario_main(int argc, char **argv); /* rast_sim_scenario.c: "scenario" */
+#endif
+#ifdef RAST_SIM_HAVE_HUNT
+int rast_sim_hunt_main(int argc, char **argv);  /* rast_sim_hunt.c: "hunt" */
+int rast_sim_shrink_main(int argc, char **argv); /* rast_sim_hunt.c: "shrink" */
+#endif
+
+/* argv[1] names a subcommand living in another file: runs it (argv shifted by one). */
+static bool dispatch_extra(int argc, char **argv, int *rc)
+{
+    if (argc < 2)
+        return false;
+#ifdef RAST_SIM_HAVE_SCENARIO
+    if (strcmp(argv[1], "scenario") == 0) {
+        *rc = rast_sim_scenario_main(argc - 1, argv + 1);
+        return true;
+    }
+#endif
+#ifdef RAST_SIM_HAVE_HUNT
+    if (strcmp(argv[1], "hunt") == 0) {
+        *rc = rast_sim_hunt_main(argc - 1, argv + 1);
+        return true;
+    }
+    if (strcmp(argv[1], "shrink") == 0) {
+        *rc = rast_sim_shrink_main(argc - 1, argv + 1);
+        return true;
+    }
+#endif
+    (void)argv;
+    (void)rc;
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli;
+    int extra_rc = 0;
+    if (dispatch_extra(argc, argv, &extra_rc))
+        return extra_rc;
     int rc = parse_args(argc, argv, &cli);
     if (rc != 0)
         return rc;

@@ -81,6 +81,10 @@ enum rast_error {
 /* A static English name for an error code (never NULL). */
 const char *rast_strerror(int error);
 
+/* The catalog bug this library was built with (meson -Dbug=NAME), or "none". Bug builds exist
+ * only to prove the simulator finds bugs (docs/bug-catalog.md); never use one for real. */
+const char *rast_build_bug(void);
+
 enum rast_role {
     RAST_FOLLOWER = 1,
     RAST_CANDIDATE = 2,
