@@ -1,0 +1,94 @@
+/*
+ * history.h: the in-memory history (struct rast_history) shared by every reader, writer and
+ * the checker.
+ *
+ * Invariants:
+ *  1. events[] is in real-time order; each op has exactly one INVOKE event and at most one
+ *     completion event after it (invoke_event < complete_event).
+ *  2. ops[] is in order of invocation (op id = index), so invoke_event is increasing in id.
+ *  3. A value of kind STR holds an id of h->strs. A TXN op's micro-ops are
+ *     txns[txn_first .. txn_first + txn_count) (replaced by the completion's on OK).
+ *  4. Times never decrease along events[] (they are for display; order is events[]).
+ */
+#ifndef RAST_CHECK_HISTORY_H
+#define RAST_CHECK_HISTORY_H
+
+#include "rast_check.h"
+#include "strtab.h"
+
+#define HIST_NONE UINT32_MAX
+
+enum hist_event_kind { HIST_EV_INVOKE = 0, HIST_EV_OK = 1, HIST_EV_FAIL = 2, HIST_EV_INFO = 3 };
+
+struct hist_op {
+    uint64_t client;
+    uint64_t invoke_time_ns;
+    uint64_t complete_time_ns;
+    struct check_value key;
+    struct check_value arg0;
+    struct check_value arg1;
+    struct check_value result;
+    uint32_t f;              /* enum rast_history_f */
+    uint32_t outcome;        /* enum rast_history_outcome */
+    uint32_t invoke_event;
+    uint32_t complete_event; /* HIST_NONE while pending */
+    uint32_t invoke_line;    /* source line (0 when built in memory) */
+    uint32_t complete_line;
+    uint32_t txn_first;
+    uint32_t txn_count;
+};
+
+struct hist_txn {
+    uint32_t f;              /* RAST_F_READ or RAST_F_WRITE */
+    uint32_t pad;
+    struct check_value key;
+    struct check_value value;
+};
+
+struct hist_event {
+    uint32_t op;
+    uint32_t kind;           /* enum hist_event_kind */
+};
+
+struct rast_history {
+    char name[256];
+    struct strtab strs;
+    struct hist_op *ops;
+    uint32_t op_count;
+    uint32_t op_cap;
+    struct hist_event *events;
+    uint32_t event_count;
+    uint32_t event_cap;
+    struct hist_txn *txns;
+    uint32_t txn_count;
+    uint32_t txn_cap;
+    uint64_t last_time_ns;
+    uint32_t model_hint;
+    bool has_initial_hint;
+    struct check_value initial_hint;
+};
+
+/* Internal builder (values already converted). line is the source line or 0. */
+int hist_invoke(struct rast_history *h, uint64_t client, uint64_t time_ns, uint32_t f,
+                struct check_value key, struct check_value arg0, struct check_value arg1,
+                uint32_t line, uint32_t *op_id_out);
+int hist_complete(struct rast_history *h, uint32_t op_id, uint64_t time_ns, uint32_t outcome,
+                  struct check_value result, uint32_t line);
+/* Appends one micro-op; returns its index in h->txns via *index_out. */
+int hist_txn_push(struct rast_history *h, uint32_t f, struct check_value key,
+                  struct check_value value, uint32_t *index_out);
+/* Converts a public value (interning strings). */
+int hist_value(struct rast_history *h, const struct rast_value *v, struct check_value *out);
+int hist_intern(struct rast_history *h, const char *s, uint32_t size, struct check_value *out);
+
+/* Prints a value in EDN syntax (nil, 12, "str") into buf; returns the length written. */
+uint32_t hist_value_format(const struct strtab *strs, struct check_value v, char *buf,
+                           uint32_t size);
+/* Writes a value as EDN to out (strings escaped). */
+void hist_value_print(const struct strtab *strs, struct check_value v, FILE *out);
+/* "read", "write", "cas", "append", "txn", "acquire", "release" */
+const char *hist_f_name(uint32_t f);
+/* Describes op as e.g. `process 3 :cas [1 2] -> :fail` into buf. */
+void hist_op_describe(const struct rast_history *h, uint32_t op_id, char *buf, uint32_t size);
+
+#endif /* RAST_CHECK_HISTORY_H */

@@ -1,0 +1,284 @@
+/*
+ * jepsen.c: reading Jepsen / Knossos EDN histories (and Porcupine's kv logs, which are the same
+ * op maps one per line) into a history.
+ *
+ * Pairing: each process has at most one outstanding invocation; a completion (:ok, :fail,
+ * :info) closes it. A process that is not an integer (:nemesis) only logs :info events, which
+ * are not operations and are skipped. Real-time order is the order of the file (Knossos never
+ * orders by :time). On :ok the completion's value is the result (reads, txn reads).
+ */
+#include "jepsen.h"
+
+#include "edn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct jepsen {
+    struct rast_history *h;
+    struct edn_parser p;
+    struct procmap procs;
+    bool kv_vocabulary;   /* :get/:put/:append seen: Porcupine's kv logs */
+    bool has_key;
+    bool has_txn;
+    bool has_mutex;
+};
+
+static int jepsen_scalar(struct jepsen *j, const struct edn_node *n, const char *what,
+                         struct check_value *out)
+{
+    if (n == NULL || n->type == EDN_NIL) {
+        *out = CHECK_NIL_VALUE;
+        return 0;
+    }
+    if (n->type == EDN_INT) {
+        *out = (struct check_value){CHECK_KIND_INT, (uint64_t)n->i};
+        return 0;
+    }
+    if (n->type == EDN_STR)
+        return hist_intern(j->h, edn_text(&j->p, n), n->size, out);
+    if (n->type == EDN_KEYWORD) {
+        char tmp[256];
+        if (n->size + 1 > sizeof tmp)
+            return edn_error(&j->p, n->offset, "keyword too long for %s", what);
+        tmp[0] = ':';
+        memcpy(tmp + 1, edn_text(&j->p, n), n->size);
+        return hist_intern(j->h, tmp, n->size + 1, out);
+    }
+    return edn_error(&j->p, n->offset, "expected nil, an integer or a string as %s, found %s",
+                     what, edn_type_name(n->type));
+}
+
+static int jepsen_f(struct jepsen *j, const struct edn_node *n, uint32_t *f_out)
+{
+#define JEPSEN_F(name, f, kv) {name, sizeof(name) - 1, f, kv}
+    static const struct { const char *name; uint32_t size; uint32_t f; bool kv; } fs[] = {
+        JEPSEN_F("read", RAST_F_READ, false),     JEPSEN_F("write", RAST_F_WRITE, false),
+        JEPSEN_F("cas", RAST_F_CAS, false),       JEPSEN_F("txn", RAST_F_TXN, false),
+        JEPSEN_F("acquire", RAST_F_ACQUIRE, false), JEPSEN_F("release", RAST_F_RELEASE, false),
+        JEPSEN_F("get", RAST_F_READ, true),       JEPSEN_F("put", RAST_F_WRITE, true),
+        JEPSEN_F("append", RAST_F_APPEND, true),
+    };
+#undef JEPSEN_F
+    if (n == NULL)
+        return edn_error(&j->p, j->p.pos, "operation map without :f");
+    for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) {
+        if (edn_is_keyword_n(&j->p, n, fs[i].name, fs[i].size)) {
+            *f_out = fs[i].f;
+            j->kv_vocabulary |= fs[i].kv;
+            j->has_txn |= fs[i].f == RAST_F_TXN;
+            j->has_mutex |= fs[i].f == RAST_F_ACQUIRE || fs[i].f == RAST_F_RELEASE;
+            return 0;
+        }
+    }
+    return edn_error(&j->p, n->offset, "unsupported :f (expected :read, :write, :cas, :txn, "
+                     ":acquire, :release, :get, :put or :append)");
+}
+
+/* [[:read k v] [:write k v] ...] -> micro-ops; first index and count out. */
+static int jepsen_txn(struct jepsen *j, const struct edn_node *v, uint32_t *first,
+                      uint32_t *count)
+{
+    if (v == NULL || v->type != EDN_VECTOR)
+        return edn_error(&j->p, v != NULL ? v->offset : j->p.pos,
+                         "expected a vector of [f k v] as the :value of a :txn");
+    *first = j->h->txn_count;
+    *count = 0;
+    for (uint32_t c = v->first; c != EDN_NONE; c = j->p.nodes[c].next) {
+        const struct edn_node *m = &j->p.nodes[c];
+        if ((m->type != EDN_VECTOR && m->type != EDN_LIST) || m->count != 3)
+            return edn_error(&j->p, m->offset, "expected a micro-op [f k v] in a :txn");
+        const struct edn_node *f = &j->p.nodes[m->first];
+        const struct edn_node *k = &j->p.nodes[f->next];
+        const struct edn_node *val = &j->p.nodes[k->next];
+        uint32_t mf;
+        if (edn_is_keyword(&j->p, f, "read") || edn_is_keyword(&j->p, f, "r"))
+            mf = RAST_F_READ;
+        else if (edn_is_keyword(&j->p, f, "write") || edn_is_keyword(&j->p, f, "w"))
+            mf = RAST_F_WRITE;
+        else
+            return edn_error(&j->p, f->offset, "expected :read or :write in a :txn micro-op");
+        struct check_value key, value;
+        uint32_t index;
+        int rc = jepsen_scalar(j, k, "a micro-op key", &key);
+        if (rc == 0)
+            rc = jepsen_scalar(j, val, "a micro-op value", &value);
+        if (rc == 0)
+            rc = hist_txn_push(j->h, mf, key, value, &index);
+        if (rc != 0)
+            return rc;
+        (*count)++;
+    }
+    return 0;
+}
+
+static int jepsen_invoke(struct jepsen *j, const struct edn_node *m, uint64_t process,
+                         uint32_t f, uint32_t *slot)
+{
+    const struct edn_node *v = edn_map_get(&j->p, m, "value");
+    const struct edn_node *k = edn_map_get(&j->p, m, "key");
+    struct check_value key = CHECK_NIL_VALUE, a0 = CHECK_NIL_VALUE, a1 = CHECK_NIL_VALUE;
+    uint32_t txn_first = 0, txn_count = 0;
+    int rc = 0;
+    if (*slot != 0)
+        return edn_error(&j->p, m->offset, "process %llu invokes again while its operation "
+                         "from line %u is outstanding (expected a completion first)",
+                         (unsigned long long)process, (unsigned)j->h->ops[*slot - 1].invoke_line);
+    j->has_key |= k != NULL;
+    rc = jepsen_scalar(j, k, ":key", &key);
+    if (rc == 0 && (f == RAST_F_WRITE || f == RAST_F_APPEND))
+        rc = jepsen_scalar(j, v, ":value", &a0);
+    if (rc == 0 && f == RAST_F_CAS) {
+        if (v == NULL || (v->type != EDN_VECTOR && v->type != EDN_LIST) || v->count != 2)
+            return edn_error(&j->p, v != NULL ? v->offset : m->offset,
+                             "expected [expected new] as the :value of a :cas");
+        rc = jepsen_scalar(j, &j->p.nodes[v->first], "the expected value", &a0);
+        if (rc == 0)
+            rc = jepsen_scalar(j, &j->p.nodes[j->p.nodes[v->first].next], "the new value", &a1);
+    }
+    if (rc == 0 && f == RAST_F_TXN)
+        rc = jepsen_txn(j, v, &txn_first, &txn_count);
+    uint32_t id;
+    if (rc == 0)
+        rc = hist_invoke(j->h, process, j->h->event_count, f, key, a0, a1,
+                         edn_line(&j->p, m->offset), &id);
+    if (rc != 0)
+        return rc;
+    j->h->ops[id].txn_first = txn_first;
+    j->h->ops[id].txn_count = txn_count;
+    *slot = id + 1;
+    return 0;
+}
+
+static int jepsen_complete(struct jepsen *j, const struct edn_node *m, uint64_t process,
+                           uint32_t f, uint32_t outcome, uint32_t *slot)
+{
+    static const char *const names[] = {"ok", "fail", "info"};
+    if (*slot == 0)
+        return edn_error(&j->p, m->offset, "completion (:%s) for process %llu without an "
+                         "invocation (expected an :invoke first)", names[outcome],
+                         (unsigned long long)process);
+    uint32_t id = *slot - 1;
+    struct hist_op *op = &j->h->ops[id];
+    if (op->f != f)
+        return edn_error(&j->p, m->offset, "completion :f :%s does not match the invocation's "
+                         ":%s (line %u)", hist_f_name(f), hist_f_name(op->f),
+                         (unsigned)op->invoke_line);
+    const struct edn_node *v = edn_map_get(&j->p, m, "value");
+    struct check_value result = CHECK_NIL_VALUE;
+    int rc = 0;
+    if (outcome == RAST_OUTCOME_OK && f == RAST_F_READ)
+        rc = jepsen_scalar(j, v, ":value", &result);
+    if (rc == 0 && outcome == RAST_OUTCOME_OK && f == RAST_F_TXN) {
+        uint32_t first, count;
+        rc = jepsen_txn(j, v, &first, &count);
+        op = &j->h->ops[id];
+        op->txn_first = first;
+        op->txn_count = count;
+    }
+    if (rc == 0)
+        rc = hist_complete(j->h, id, j->h->event_count, outcome, result,
+                           edn_line(&j->p, m->offset));
+    *slot = 0;
+    return rc;
+}
+
+static int jepsen_op(struct jepsen *j, uint32_t index)
+{
+    const struct edn_node *m = &j->p.nodes[index];
+    if (m->type != EDN_MAP)
+        return edn_error(&j->p, m->offset, "expected an operation map {:process .. :type .. "
+                         ":f ..}, found %s", edn_type_name(m->type));
+    const struct edn_node *proc = edn_map_get(&j->p, m, "process");
+    const struct edn_node *type = edn_map_get(&j->p, m, "type");
+    uint32_t t = 4;
+    if (type != NULL)
+        t = edn_is_keyword(&j->p, type, "invoke") ? 0 : edn_is_keyword(&j->p, type, "ok") ? 1
+            : edn_is_keyword(&j->p, type, "fail") ? 2 : edn_is_keyword(&j->p, type, "info") ? 3 : 4;
+    if (t == 4)
+        return edn_error(&j->p, type != NULL ? type->offset : m->offset,
+                         "expected :type :invoke, :ok, :fail or :info");
+    if (proc == NULL || proc->type != EDN_INT) {
+        if (proc != NULL && t == 3)
+            return 0; /* a :nemesis (or other non-client) event: not an operation */
+        return edn_error(&j->p, proc != NULL ? proc->offset : m->offset,
+                         "expected an integer :process");
+    }
+    uint32_t f = 0;
+    int rc = jepsen_f(j, edn_map_get(&j->p, m, "f"), &f);
+    if (rc != 0)
+        return rc;
+    uint32_t *slot = procmap_slot(&j->procs, (uint64_t)proc->i);
+    if (slot == NULL)
+        return RAST_CHECK_ENOMEM;
+    if (t == 0)
+        return jepsen_invoke(j, m, (uint64_t)proc->i, f, slot);
+    return jepsen_complete(j, m, (uint64_t)proc->i, f, t - 1, slot);
+}
+
+static void jepsen_hints(struct jepsen *j)
+{
+    struct rast_history *h = j->h;
+    if (j->has_txn) {
+        h->model_hint = RAST_MODEL_MULTI_REGISTER;
+    } else if (j->has_mutex) {
+        h->model_hint = RAST_MODEL_MUTEX;
+    } else if (j->kv_vocabulary) {
+        h->model_hint = RAST_MODEL_KV;
+        h->has_initial_hint = hist_intern(h, "", 0, &h->initial_hint) == 0;
+    } else {
+        h->model_hint = j->has_key ? RAST_MODEL_KV : RAST_MODEL_KNOSSOS_CAS;
+    }
+}
+
+/* After the top-level '[' or '(', reads forms until the matching bracket. */
+static int jepsen_forms(struct jepsen *j, char close, uint64_t open)
+{
+    for (;;) {
+        edn_reset(&j->p);
+        edn_skip_ws(&j->p);
+        if (j->p.pos >= j->p.len) {
+            if (close == 0)
+                return 0;
+            return edn_error(&j->p, j->p.pos, "unbalanced brackets: expected '%c' to close the "
+                             "'%c' at line %u", close, j->p.buf[open],
+                             (unsigned)edn_line(&j->p, open));
+        }
+        if (close != 0 && j->p.buf[j->p.pos] == close) {
+            j->p.pos++;
+            edn_skip_ws(&j->p);
+            if (j->p.pos < j->p.len)
+                return edn_error(&j->p, j->p.pos, "expected end of input after the closing "
+                                 "'%c'", close);
+            return 0;
+        }
+        uint32_t index;
+        int rc = edn_parse(&j->p, &index);
+        if (rc == 0)
+            rc = jepsen_op(j, index);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+int jepsen_parse(struct rast_history *h, const char *name, const char *buf, uint64_t len,
+                 struct rast_check_error *err)
+{
+    struct jepsen j;
+    memset(&j, 0, sizeof j);
+    j.h = h;
+    edn_init(&j.p, name, buf, len, err);
+    edn_skip_ws(&j.p);
+    char close = 0;
+    uint64_t open = j.p.pos;
+    if (j.p.pos < len && (buf[j.p.pos] == '[' || buf[j.p.pos] == '(')) {
+        close = buf[j.p.pos] == '[' ? ']' : ')';
+        j.p.pos++;
+    }
+    int rc = jepsen_forms(&j, close, open);
+    if (rc == 0)
+        jepsen_hints(&j);
+    edn_free(&j.p);
+    procmap_free(&j.procs);
+    return rc;
+}

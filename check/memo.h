@@ -1,0 +1,52 @@
+/*
+ * memo.h: the search's memo of visited configurations (linearized set, model state), after
+ * Lowe's improvement of Wing & Gong.
+ *
+ * Exact table: a configuration is keyed by a 64-bit hash: the Zobrist hash of the linearized
+ * set (the XOR of one random word per linearized op, maintained incrementally by the search)
+ * XOR the model state's hash. Slots of an open-addressing table (load <= 1/2, linear probing)
+ * hold 32 bits of the hash and the entry's index; entries (bitset words then state words,
+ * fixed size) live in an arena of equal-size chunks, so the table can grow without moving
+ * them. A hit is confirmed by an exact comparison of bitset and state.
+ *
+ * Every byte is counted against bytes_max: exceeding it is an explicit result,
+ * never an allocation failure.
+ */
+#ifndef RAST_CHECK_MEMO_H
+#define RAST_CHECK_MEMO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct memo_slot {
+    uint32_t tag;            /* the low 32 bits of the hash (the slot is tag & mask) */
+    uint32_t index;          /* entry index + 1 (0 = empty) */
+};
+
+struct memo_table {
+    struct memo_slot *slots; /* one cache line holds 8: probing touches little memory */
+    uint32_t mask;
+    uint32_t count;
+    uint32_t entry_words;
+    uint64_t **chunks;
+    uint32_t chunk_count;
+    uint32_t chunk_cap;
+};
+
+struct memo {
+    struct memo_table exact;   /* entries: bitset, state */
+    uint32_t bitset_words;
+    uint32_t state_words;
+    uint64_t bytes_used;
+    uint64_t bytes_max;
+};
+
+enum { MEMO_INSERTED = 1, MEMO_PRESENT = 0, MEMO_FULL = -1 };
+
+void memo_init(struct memo *m, uint32_t bitset_words, uint32_t state_words, uint64_t bytes_max);
+void memo_free(struct memo *m);
+/* Adds (bitset, state) unless present. Returns MEMO_INSERTED, MEMO_PRESENT or MEMO_FULL (over
+ * bytes_max). */
+int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset, const uint64_t *state);
+
+#endif /* RAST_CHECK_MEMO_H */

@@ -1,0 +1,129 @@
+/*
+ * model.h: the model interface of the checker (init, step, equal, hash, describe) and the
+ * operations the search hands to it.
+ *
+ * A model state is a fixed number of 64-bit words (state_words, set per partition). The
+ * register-like models keep one value (two words: kind, bits) per slot, a slot being one key
+ * of the partition; the mutex keeps one word. step() never allocates except for append, which
+ * interns the concatenated string in ctx->strs (an overlay over the history's strings), so two
+ * states are equal iff their words are equal.
+ *
+ * What the outcomes mean is decided before the search (model_classify): an op that did not
+ * happen, or that is legal in every state and changes nothing, is dropped; an op that returned
+ * is DETERMINATE (it must be linearized before its completion); an op whose completion is
+ * unknown is INDETERMINATE (it may be linearized at any point after its invocation, or never).
+ */
+#ifndef RAST_CHECK_MODEL_H
+#define RAST_CHECK_MODEL_H
+
+#include "history.h"
+
+enum model_outcome {
+    MODEL_OUT_OK = 0,        /* happened, returned op->result (reads) */
+    MODEL_OUT_MISMATCH = 1,  /* a CAS that answered "compare failed" (etcd, kv) */
+    MODEL_OUT_UNKNOWN = 2,   /* indeterminate */
+};
+
+struct model_op {
+    uint32_t f;              /* enum rast_history_f */
+    uint32_t outcome;        /* enum model_outcome */
+    uint32_t slot;           /* the key's slot in the partition */
+    uint32_t hist_op;        /* id in the history */
+    uint32_t pure;           /* DETERMINATE and the identity wherever legal (see search.c) */
+    uint32_t txn_first;      /* micro-ops in ctx->txns */
+    uint32_t txn_count;
+    struct check_value a0;
+    struct check_value a1;
+    struct check_value result;
+};
+
+struct model_txn {
+    uint32_t f;
+    uint32_t slot;
+    struct check_value value;
+};
+
+enum model_class { MODEL_DROP = 0, MODEL_DETERMINATE = 1, MODEL_INDETERMINATE = 2 };
+
+struct model_ctx;
+
+/* What the lookahead sees of a configuration: the unlinearized ops callable before the first
+ * return entry (window, in real-time order), the op of that return (x), and per op/slot counts
+ * of setters (writes and CASes that may change the slot) to tell whether any can still come
+ * before an op's return. */
+struct model_look {
+    const struct model_op *ops;
+    uint32_t x;
+    const uint32_t *window;
+    uint32_t count;
+    const uint32_t *setters_before_return; /* op -> setters of its slot invoked before it
+                                              returned (static) */
+    const uint32_t *setters_done;          /* slot -> setters linearized so far */
+    uint32_t changed_slot;                 /* the slot the last step wrote */
+};
+
+struct model_vtable {
+    const char *name;
+    uint32_t id;             /* enum rast_check_model */
+    bool partition_by_key;   /* P-compositional: each key can be checked on its own */
+    /* Returns MODEL_* class of op, or -1 when the model does not support op->f. */
+    int (*classify)(const struct model_ctx *ctx, const struct rast_history *h,
+                    const struct hist_op *op);
+    void (*init)(const struct model_ctx *ctx, uint64_t *state);
+    /* Applies op to state into next (which never aliases state); false when illegal. */
+    bool (*step)(struct model_ctx *ctx, const uint64_t *state, const struct model_op *op,
+                 uint64_t *next);
+    bool (*equal)(const struct model_ctx *ctx, const uint64_t *a, const uint64_t *b);
+    uint64_t (*hash)(const struct model_ctx *ctx, const uint64_t *state);
+    void (*describe)(const struct model_ctx *ctx, const uint64_t *state, char *buf,
+                     uint32_t size);
+    /* Lookahead (may be NULL): false when the configuration can certainly not be completed
+     * (see struct model_look). Must never be false wrongly. */
+    bool (*viable)(struct model_ctx *ctx, const uint64_t *state, const struct model_look *look);
+};
+
+struct rope;
+
+struct model_ctx {
+    const struct model_vtable *vt;
+    uint32_t state_words;
+    uint32_t slot_count;
+    const struct check_value *slot_keys;  /* slot -> key, for describe */
+    struct check_value initial;
+    const struct model_txn *txns;
+    struct strtab strs;                   /* overlay over the history's strings */
+    struct rope *rope;                    /* the kv model's strings (rope.c), or NULL */
+    int error;                            /* set when step ran out of memory */
+};
+
+/* The vtable for a model (enum rast_check_model, not AUTO), or NULL. */
+const struct model_vtable *model_lookup(uint32_t model);
+
+/* Sets up ctx for a partition; the strings overlay hangs off h's. Free with model_ctx_free. */
+void model_ctx_init(struct model_ctx *ctx, const struct model_vtable *vt,
+                    const struct rast_history *h, uint32_t slot_count,
+                    const struct check_value *slot_keys, struct check_value initial,
+                    const struct model_txn *txns);
+void model_ctx_free(struct model_ctx *ctx);
+/* Bytes the model allocated during the search (strings and the append memo). */
+uint64_t model_ctx_bytes(const struct model_ctx *ctx);
+
+/* Ropes (rope.c). All return false when out of memory. */
+/* v as the search stores it: a string becomes a ROPE value, anything else is unchanged. */
+bool rope_value(struct model_ctx *ctx, struct check_value v, struct check_value *out);
+/* An append argument as a flat string (integers in decimal). */
+bool rope_append_arg(struct model_ctx *ctx, struct check_value v, struct check_value *out);
+/* a ++ b for a state a (nil = "", ROPE, or an integer in decimal) and a flat string b. */
+bool rope_append(struct model_ctx *ctx, struct check_value a, struct check_value b,
+                 struct check_value *out);
+/* False only if a (nil or ROPE) is certainly not a prefix of b (ROPE). */
+bool rope_maybe_prefix(struct model_ctx *ctx, struct check_value a, struct check_value b);
+/* A value's text, with ROPE strings spelled out (truncated to size). */
+void rope_describe(const struct model_ctx *ctx, struct check_value v, char *buf, uint32_t size);
+void rope_free(struct rope *r);
+uint64_t rope_bytes(const struct rope *r);
+
+/* A 64-bit mix of words (the default state hash). */
+uint64_t model_hash_words(const uint64_t *words, uint32_t count);
+
+#endif /* RAST_CHECK_MODEL_H */

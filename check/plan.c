@@ -1,0 +1,341 @@
+/*
+ * plan.c: partitioning a history by key and converting its ops for the search (plan.h).
+ * Two passes over the history: classify and count, then fill exactly-sized arrays.
+ */
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A map from value to index, in order of insertion (open addressing, load <= 1/2). */
+struct valmap {
+    struct check_value *keys;   /* index -> key */
+    uint32_t *slots;            /* index + 1, 0 = empty */
+    uint32_t mask;
+    uint32_t count;
+};
+
+static void valmap_free(struct valmap *m)
+{
+    free(m->keys);
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
+static uint32_t valmap_hash(struct check_value v)
+{
+    uint64_t w[2] = {v.kind, v.bits};
+    return (uint32_t)model_hash_words(w, 2);
+}
+
+static int valmap_grow(struct valmap *m)
+{
+    uint32_t n = m->slots == NULL ? 16 : (m->mask + 1) * 2;
+    uint32_t *slots = calloc(n, sizeof *slots);
+    struct check_value *keys = realloc(m->keys, (size_t)n / 2 * sizeof *keys);
+    if (slots == NULL || keys == NULL) {
+        free(slots);
+        if (keys != NULL)
+            m->keys = keys;
+        return RAST_CHECK_ENOMEM;
+    }
+    m->keys = keys;
+    for (uint32_t i = 0; i < m->count; i++) {
+        uint32_t j = valmap_hash(keys[i]) & (n - 1);
+        while (slots[j] != 0)
+            j = (j + 1) & (n - 1);
+        slots[j] = i + 1;
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->mask = n - 1;
+    return 0;
+}
+
+/* The index of v, added at the end when absent. */
+static int valmap_get(struct valmap *m, struct check_value v, uint32_t *index_out)
+{
+    if ((m->count + 1) * 2 > m->mask + 1 || m->slots == NULL) {
+        int rc = valmap_grow(m);
+        if (rc != 0)
+            return rc;
+    }
+    uint32_t j = valmap_hash(v) & m->mask;
+    for (; m->slots[j] != 0; j = (j + 1) & m->mask) {
+        if (check_value_eq(m->keys[m->slots[j] - 1], v)) {
+            *index_out = m->slots[j] - 1;
+            return 0;
+        }
+    }
+    m->keys[m->count] = v;
+    m->slots[j] = ++m->count;
+    *index_out = m->count - 1;
+    return 0;
+}
+
+void plan_free(struct plan *p)
+{
+    for (uint32_t i = 0; p->parts != NULL && i < p->part_count; i++) {
+        struct plan_part *part = &p->parts[i];
+        free(part->ops);
+        free(part->entries);
+        free(part->entry_events);
+        free(part->slot_keys);
+        free(part->txns);
+        free(part->twins);
+    }
+    free(p->parts);
+    free(p->op_part);
+    memset(p, 0, sizeof *p);
+}
+
+static void plan_initial(const struct rast_history *h, const struct rast_check_options *opts,
+                         struct plan *p)
+{
+    if (opts->has_initial) {
+        p->initial = opts->initial;
+    } else if (h->has_initial_hint && h->initial_hint.kind == CHECK_KIND_STR) {
+        const char *s;
+        uint32_t size;
+        strtab_get(&h->strs, (uint32_t)h->initial_hint.bits, &s, &size);
+        p->initial = RAST_STR(s, size);
+    } else if (h->has_initial_hint) {
+        p->initial = h->initial_hint.kind == CHECK_KIND_INT
+                         ? RAST_INT((int64_t)h->initial_hint.bits) : RAST_NIL;
+    } else if (p->vt->id == RAST_MODEL_KNOSSOS_CAS || p->vt->id == RAST_MODEL_MULTI_REGISTER) {
+        p->initial = RAST_INT(0);
+    } else {
+        p->initial = RAST_NIL;
+    }
+}
+
+static int plan_model_error(const struct rast_history *h, const struct plan *p, uint32_t op_id,
+                            struct rast_check_error *err)
+{
+    if (err != NULL) {
+        const struct hist_op *op = &h->ops[op_id];
+        memset(err, 0, sizeof *err);
+        snprintf(err->file, sizeof err->file, "%s", h->name);
+        err->line = op->invoke_line;
+        err->column = op->invoke_line > 0 ? 1 : 0;
+        snprintf(err->message, sizeof err->message,
+                 "model %s does not support :%s (op #%u); choose another with --model",
+                 p->vt->name, hist_f_name(op->f), (unsigned)op_id);
+    }
+    return RAST_CHECK_EMODEL;
+}
+
+/* Pass 1: classify every op and assign it a partition; count each partition's arrays. */
+static int plan_classify(const struct rast_history *h, struct plan *p, bool by_key, uint8_t *cls,
+                         struct rast_check_error *err)
+{
+    struct model_ctx probe;
+    memset(&probe, 0, sizeof probe);
+    probe.vt = p->vt;
+    struct valmap keys = {0};
+    int rc = 0;
+    for (uint32_t i = 0; i < h->op_count && rc == 0; i++) {
+        int c = p->vt->classify(&probe, h, &h->ops[i]);
+        if (c < 0) {
+            rc = plan_model_error(h, p, i, err);
+            break;
+        }
+        cls[i] = (uint8_t)c;
+        rc = valmap_get(&keys, by_key ? h->ops[i].key : CHECK_NIL_VALUE, &p->op_part[i]);
+    }
+    if (rc == 0 && keys.count > 0) {
+        p->parts = calloc(keys.count, sizeof *p->parts);
+        if (p->parts == NULL)
+            rc = RAST_CHECK_ENOMEM;
+        else
+            p->part_count = keys.count;
+        for (uint32_t i = 0; i < p->part_count; i++)
+            p->parts[i].key = keys.keys[i];
+    }
+    valmap_free(&keys);
+    return rc;
+}
+
+static int plan_alloc_parts(const struct rast_history *h, struct plan *p, const uint8_t *cls)
+{
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        struct plan_part *part = &p->parts[p->op_part[i]];
+        part->hist_op_count++;
+        if (cls[i] == MODEL_DROP)
+            continue;
+        part->op_count++;
+        part->entry_count += cls[i] == MODEL_DETERMINATE ? 2 : 1;
+        part->txn_count += h->ops[i].txn_count;
+    }
+    for (uint32_t i = 0; i < p->part_count; i++) {
+        struct plan_part *part = &p->parts[i];
+        part->ops = calloc(part->op_count + 1, sizeof *part->ops);
+        part->entries = calloc(part->entry_count + 1, sizeof *part->entries);
+        part->entry_events = calloc(part->entry_count + 1, sizeof *part->entry_events);
+        part->txns = calloc(part->txn_count + 1, sizeof *part->txns);
+        if (!part->ops || !part->entries || !part->entry_events || !part->txns)
+            return RAST_CHECK_ENOMEM;
+        part->op_count = part->entry_count = part->txn_count = 0;
+    }
+    return 0;
+}
+
+/* The slot of key in the partition: 0 when partitioned by key, else its index in slots. */
+static int plan_slot(struct valmap *slots, bool by_key, struct check_value key, uint32_t *slot)
+{
+    *slot = 0;
+    return by_key ? 0 : valmap_get(slots, key, slot);
+}
+
+/* True when op is the identity in every state where it is legal (see search.c). */
+static uint32_t plan_is_pure(const struct rast_history *h, const struct hist_op *op,
+                             uint32_t outcome)
+{
+    if (outcome == MODEL_OUT_UNKNOWN)
+        return 0;
+    if (op->f == RAST_F_READ || (op->f == RAST_F_CAS && outcome == MODEL_OUT_MISMATCH))
+        return 1;
+    if (op->f != RAST_F_TXN)
+        return 0;
+    for (uint32_t t = 0; t < op->txn_count; t++)
+        if (h->txns[op->txn_first + t].f != RAST_F_READ)
+            return 0;
+    return 1;
+}
+
+/* Pass 2: fill ops (and their micro-ops) in id order, then entries in event order. */
+static int plan_fill(const struct rast_history *h, struct plan *p, bool by_key, const uint8_t *cls,
+                     uint32_t *local, struct valmap *slots)
+{
+    int rc = 0;
+    for (uint32_t i = 0; i < h->op_count && rc == 0; i++) {
+        if (cls[i] == MODEL_DROP)
+            continue;
+        const struct hist_op *op = &h->ops[i];
+        struct plan_part *part = &p->parts[p->op_part[i]];
+        local[i] = part->op_count++;
+        struct model_op *mo = &part->ops[local[i]];
+        mo->f = op->f;
+        mo->outcome = cls[i] == MODEL_INDETERMINATE ? MODEL_OUT_UNKNOWN
+                      : op->outcome == RAST_OUTCOME_FAIL ? MODEL_OUT_MISMATCH : MODEL_OUT_OK;
+        mo->hist_op = i;
+        mo->a0 = op->arg0;
+        mo->a1 = op->arg1;
+        mo->result = op->result;
+        mo->txn_first = part->txn_count;
+        mo->txn_count = op->txn_count;
+        part->det_count += cls[i] == MODEL_DETERMINATE;
+        mo->pure = plan_is_pure(h, op, mo->outcome);
+        rc = plan_slot(slots, by_key, op->key, &mo->slot);
+        for (uint32_t t = 0; t < op->txn_count && rc == 0; t++) {
+            const struct hist_txn *ht = &h->txns[op->txn_first + t];
+            struct model_txn *mt = &part->txns[part->txn_count++];
+            mt->f = ht->f;
+            mt->value = ht->value;
+            rc = plan_slot(slots, by_key, ht->key, &mt->slot);
+        }
+    }
+    for (uint32_t e = 0; e < h->event_count && rc == 0; e++) {
+        uint32_t i = h->events[e].op;
+        if (cls[i] == MODEL_DROP)
+            continue;
+        bool is_return = h->events[e].kind != HIST_EV_INVOKE;
+        if (is_return && cls[i] != MODEL_DETERMINATE)
+            continue;
+        struct plan_part *part = &p->parts[p->op_part[i]];
+        part->entry_events[part->entry_count] = e;
+        part->entries[part->entry_count++] = local[i] << 1 | (is_return ? 1u : 0u);
+    }
+    return rc;
+}
+
+struct plan_twin_key {
+    uint64_t k[6];   /* f, slot, a0, a1 */
+    uint32_t op;
+};
+
+static int plan_twin_cmp(const void *a, const void *b)
+{
+    const struct plan_twin_key *x = a, *y = b;
+    for (int k = 0; k < 6; k++)
+        if (x->k[k] != y->k[k])
+            return x->k[k] < y->k[k] ? -1 : 1;
+    return x->op < y->op ? -1 : x->op > y->op;
+}
+
+/* Links each INDETERMINATE op to the previous identical one (txns are never twins). */
+static int plan_twins(struct plan_part *part)
+{
+    uint32_t n = 0;
+    struct plan_twin_key *keys = malloc(((size_t)part->op_count + 1) * sizeof *keys);
+    part->twins = malloc(((size_t)part->op_count + 1) * sizeof *part->twins);
+    if (keys == NULL || part->twins == NULL) {
+        free(keys);
+        return RAST_CHECK_ENOMEM;
+    }
+    for (uint32_t i = 0; i < part->op_count; i++) {
+        const struct model_op *o = &part->ops[i];
+        part->twins[i] = HIST_NONE;
+        if (o->outcome == MODEL_OUT_UNKNOWN && o->f != RAST_F_TXN)
+            keys[n++] = (struct plan_twin_key){
+                {o->f, o->slot, o->a0.kind, o->a0.bits, o->a1.kind, o->a1.bits}, i};
+    }
+    qsort(keys, n, sizeof *keys, plan_twin_cmp);
+    for (uint32_t k = 1; k < n; k++)
+        if (memcmp(keys[k - 1].k, keys[k].k, sizeof keys[k].k) == 0)
+            part->twins[keys[k].op] = keys[k - 1].op;
+    free(keys);
+    return 0;
+}
+
+static int plan_slots(struct plan *p, bool by_key, const struct valmap *slots)
+{
+    for (uint32_t i = 0; i < p->part_count; i++) {
+        struct plan_part *part = &p->parts[i];
+        uint32_t n = by_key || slots->count == 0 ? 1 : slots->count;
+        part->slot_keys = calloc(n, sizeof *part->slot_keys);
+        if (part->slot_keys == NULL)
+            return RAST_CHECK_ENOMEM;
+        part->slot_count = n;
+        if (by_key)
+            part->slot_keys[0] = part->key;
+        else if (slots->count > 0)
+            memcpy(part->slot_keys, slots->keys, n * sizeof *part->slot_keys);
+    }
+    return 0;
+}
+
+int plan_build(const struct rast_history *h, const struct rast_check_options *opts,
+               struct plan *out, struct rast_check_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->vt = model_lookup(opts->model != RAST_MODEL_AUTO ? opts->model : h->model_hint);
+    if (out->vt == NULL)
+        return RAST_CHECK_EINVAL;
+    plan_initial(h, opts, out);
+    bool by_key = out->vt->partition_by_key && opts->partition;
+    uint8_t *cls = malloc((size_t)h->op_count + 1);
+    uint32_t *local = malloc(((size_t)h->op_count + 1) * sizeof *local);
+    out->op_part = malloc(((size_t)h->op_count + 1) * sizeof *out->op_part);
+    struct valmap slots = {0};
+    int rc = cls == NULL || local == NULL || out->op_part == NULL ? RAST_CHECK_ENOMEM : 0;
+    if (rc == 0)
+        rc = plan_classify(h, out, by_key, cls, err);
+    if (rc == 0 && out->part_count > 0)
+        rc = plan_alloc_parts(h, out, cls);
+    if (rc == 0 && out->part_count > 0)
+        rc = plan_fill(h, out, by_key, cls, local, &slots);
+    if (rc == 0)
+        rc = plan_slots(out, by_key, &slots);
+    for (uint32_t i = 0; rc == 0 && i < out->part_count; i++)
+        rc = plan_twins(&out->parts[i]);
+    valmap_free(&slots);
+    free(cls);
+    free(local);
+    if (rc != 0) {
+        const struct model_vtable *vt = out->vt;
+        plan_free(out);
+        out->vt = vt;
+    }
+    return rc;
+}

@@ -1,0 +1,176 @@
+/*
+ * porcupine.c: reading Porcupine's etcd logs (format in porcupine.h) into a history.
+ * Each process has at most one outstanding invocation; completions pair with it. The model
+ * hint is etcd (initial value nil). An :info line keeps no value: the op is indeterminate.
+ */
+#include "porcupine.h"
+
+#include "jepsen.h"
+#include "lex.h"
+#include "source.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+struct porc {
+    struct rast_history *h;
+    const char *name;
+    const char *buf;
+    uint64_t len;
+    struct rast_check_error *err;
+    struct procmap procs;
+    uint32_t line;
+};
+
+static int porc_error(struct porc *c, uint64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int porc_error(struct porc *c, uint64_t offset, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = source_verror(c->err, c->name, c->buf, c->len, offset, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int porc_int(struct porc *c, const char *w, uint32_t size, const char *what,
+                    int64_t *out)
+{
+    bool overflow;
+    if (lex_int(w, size, out, &overflow))
+        return 0;
+    return porc_error(c, (uint64_t)(w - c->buf), overflow ? "%s does not fit in 64 bits"
+                      : "expected %s (an integer), found '%.*s'", what,
+                      (int)(size > 40 ? 40 : size), w);
+}
+
+/* value: nil | int | [int int] | :keyword ; a0/a1 out (a1 only for [a b]). */
+static int porc_value(struct porc *c, struct lex *l, uint32_t f, struct check_value *a0,
+                      struct check_value *a1)
+{
+    const char *w;
+    uint32_t size;
+    int64_t x;
+    lex_skip_blank(l);
+    *a0 = *a1 = CHECK_NIL_VALUE;
+    if (f == RAST_F_CAS && l->pos < l->end && c->buf[l->pos] == '[') {
+        l->pos++;
+        for (int i = 0; i < 2; i++) {
+            if (!lex_word(l, &w, &size))
+                return porc_error(c, l->pos, "expected an integer in [from to]");
+            if (i == 1 && size > 0 && w[size - 1] == ']') {
+                size--;
+                l->pos--;
+            }
+            int rc = porc_int(c, w, size, "a CAS value", &x);
+            if (rc != 0)
+                return rc;
+            *(i == 0 ? a0 : a1) = (struct check_value){CHECK_KIND_INT, (uint64_t)x};
+        }
+        lex_skip_blank(l);
+        if (l->pos >= l->end || c->buf[l->pos] != ']')
+            return porc_error(c, l->pos, "expected ']' to close [from to]");
+        l->pos++;
+    } else if (lex_word(l, &w, &size) && !lex_word_is(w, size, "nil") && w[0] != ':') {
+        int rc = porc_int(c, w, size, "a value", &x);
+        if (rc != 0)
+            return rc;
+        *a0 = (struct check_value){CHECK_KIND_INT, (uint64_t)x};
+    }
+    if (lex_word(l, &w, &size))
+        return porc_error(c, (uint64_t)(w - c->buf), "unexpected '%.*s' after the value",
+                          (int)(size > 40 ? 40 : size), w);
+    return 0;
+}
+
+static int porc_keyword(struct porc *c, struct lex *l, const char *what,
+                        const char *const *names, uint32_t count, uint32_t *out)
+{
+    const char *w;
+    uint32_t size;
+    if (!lex_word(l, &w, &size))
+        return porc_error(c, l->pos, "expected %s, found end of line", what);
+    for (uint32_t i = 0; i < count; i++) {
+        if (lex_word_is(w, size, names[i])) {
+            *out = i;
+            return 0;
+        }
+    }
+    return porc_error(c, (uint64_t)(w - c->buf), "expected %s, found '%.*s'", what,
+                      (int)(size > 40 ? 40 : size), w);
+}
+
+static int porc_line(struct porc *c, struct lex *l)
+{
+    static const char *const prefix[] = {"INFO", "jepsen.util", "-"};
+    static const char *const types[] = {":invoke", ":ok", ":fail", ":info"};
+    static const char *const fs[] = {":read", ":write", ":cas"};
+    const char *w;
+    uint32_t size, type, f, ignored;
+    int64_t process;
+    for (int i = 0; i < 3; i++) {
+        int rc = porc_keyword(c, l, i == 0 ? "'INFO  jepsen.util - '" : "'jepsen.util - '",
+                              &prefix[i], 1, &ignored);
+        if (rc != 0)
+            return rc;
+    }
+    if (!lex_word(l, &w, &size))
+        return porc_error(c, l->pos, "expected a process number, found end of line");
+    int rc = porc_int(c, w, size, "a process number", &process);
+    if (rc == 0)
+        rc = porc_keyword(c, l, "a type (:invoke, :ok, :fail or :info)", types, 4, &type);
+    if (rc == 0)
+        rc = porc_keyword(c, l, "a function (:read, :write or :cas)", fs, 3, &f);
+    struct check_value a0, a1;
+    if (rc == 0)
+        rc = porc_value(c, l, f, &a0, &a1);
+    if (rc != 0)
+        return rc;
+    uint32_t *slot = procmap_slot(&c->procs, (uint64_t)process);
+    if (slot == NULL)
+        return RAST_CHECK_ENOMEM;
+    uint64_t at = (uint64_t)(w - c->buf);
+    if (type == 0) {
+        if (*slot != 0)
+            return porc_error(c, at, "process %lld invokes again while its operation from "
+                              "line %u is outstanding", (long long)process,
+                              (unsigned)c->h->ops[*slot - 1].invoke_line);
+        uint32_t id;
+        rc = hist_invoke(c->h, (uint64_t)process, c->h->event_count, f,
+                         CHECK_NIL_VALUE, f == RAST_F_READ ? CHECK_NIL_VALUE : a0, a1, c->line,
+                         &id);
+        *slot = id + 1;
+        return rc;
+    }
+    if (*slot == 0)
+        return porc_error(c, at, "completion (%s) for process %lld without an invocation",
+                          types[type], (long long)process);
+    if (c->h->ops[*slot - 1].f != f)
+        return porc_error(c, at, "completion %s does not match the invocation's :%s (line %u)",
+                          fs[f], hist_f_name(c->h->ops[*slot - 1].f),
+                          (unsigned)c->h->ops[*slot - 1].invoke_line);
+    rc = hist_complete(c->h, *slot - 1, c->h->event_count, type - 1, a0, c->line);
+    *slot = 0;
+    return rc;
+}
+
+int porcupine_parse(struct rast_history *h, const char *name, const char *buf, uint64_t len,
+                    struct rast_check_error *err)
+{
+    struct porc c = {.h = h, .name = name, .buf = buf, .len = len, .err = err};
+    int rc = 0;
+    h->model_hint = RAST_MODEL_ETCD;
+    for (uint64_t pos = 0; pos < len && rc == 0;) {
+        const char *nl = memchr(buf + pos, '\n', (size_t)(len - pos));
+        uint64_t end = nl != NULL ? (uint64_t)(nl - buf) : len;
+        struct lex l = {buf, pos, end};
+        c.line++;
+        lex_skip_blank(&l);
+        if (!lex_at_end(&l))
+            rc = porc_line(&c, &l);
+        pos = end + 1;
+    }
+    procmap_free(&c.procs);
+    return rc;
+}

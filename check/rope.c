@@ -1,0 +1,412 @@
+/*
+ * rope.c: the strings of the kv model's search, as hash-consed ropes, so append costs O(1)
+ * instead of copying ever longer strings.
+ *
+ * A node is (parent node, chunk): the parent's bytes followed by those of a flat string of the
+ * history (chunk, an id of the strtab); node 0 is the empty string. Each node carries its size
+ * and a polynomial hash H (mod 2^64): H(a ++ b) = H(a) * B^|b| + H(b), the same whatever the
+ * decomposition. Invariant (canonical form): two nodes have equal bytes iff they are the same
+ * node. New nodes are interned by (H, size) and a candidate is confirmed by an exact,
+ * chunk-by-chunk comparison of the bytes, so state equality stays exact (word equality).
+ * (parent, chunk) -> node is memoized, since the search appends the same values to the same
+ * states over and over.
+ *
+ * Prefix tests (for the lookahead only) compare hashes: unequal hashes prove "not a prefix";
+ * equal ones are taken as "prefix" without confirmation, which can only make the lookahead
+ * prune less (sound), never more.
+ */
+#include "model.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ROPE_BASE UINT64_C(0x100000001b3)
+#define ROPE_STRIDE 32u   /* bytes between stored prefix hashes */
+
+struct rope_node {
+    uint32_t parent;
+    uint32_t chunk;       /* strtab id (unused for node 0) */
+    uint32_t size;
+    uint32_t pad;
+    uint64_t hash;
+};
+
+struct rope_slot {
+    uint64_t key;         /* intern: hash ^ size; memo: parent << 32 | chunk */
+    uint32_t node;        /* node + 1, 0 = empty */
+    uint32_t pad;
+};
+
+struct rope {
+    struct rope_node *nodes;
+    uint32_t count;
+    uint32_t cap;
+    struct rope_slot *intern;   /* (hash, size) -> node */
+    uint32_t intern_mask;
+    struct rope_slot *memo;     /* (parent, chunk) -> node */
+    uint32_t memo_mask;
+    uint32_t memo_count;
+    uint64_t *pow;              /* pow[i] = B^i */
+    uint32_t pow_count;
+    uint64_t **prefix;          /* per strtab id: sparse prefix hashes, lazily */
+    uint32_t prefix_cap;
+    uint64_t prefix_bytes;
+};
+
+static uint64_t rope_mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdu;
+    x ^= x >> 33;
+    return x;
+}
+
+void rope_free(struct rope *r)
+{
+    if (r == NULL)
+        return;
+    for (uint32_t i = 0; i < r->prefix_cap; i++)
+        free(r->prefix[i]);
+    free(r->prefix);
+    free(r->nodes);
+    free(r->intern);
+    free(r->memo);
+    free(r->pow);
+    free(r);
+}
+
+uint64_t rope_bytes(const struct rope *r)
+{
+    if (r == NULL)
+        return 0;
+    return (uint64_t)r->cap * sizeof(struct rope_node) +
+           ((uint64_t)r->intern_mask + 1 + r->memo_mask + 1) * sizeof(struct rope_slot) +
+           (uint64_t)r->pow_count * 8 + (uint64_t)r->prefix_cap * 8 + r->prefix_bytes;
+}
+
+static bool rope_pow(struct rope *r, uint32_t n)
+{
+    if (n < r->pow_count)
+        return true;
+    uint32_t cap = r->pow_count == 0 ? 256 : r->pow_count;
+    while (cap <= n)
+        cap *= 2;
+    uint64_t *p = realloc(r->pow, (size_t)cap * sizeof *p);
+    if (p == NULL)
+        return false;
+    r->pow = p;
+    for (uint32_t i = r->pow_count; i < cap; i++)
+        p[i] = i == 0 ? 1 : p[i - 1] * ROPE_BASE;
+    r->pow_count = cap;
+    return true;
+}
+
+/* Doubles a table of slots (load <= 1/2), rehashing with key_of. */
+static bool rope_grow(struct rope_slot **slots, uint32_t *mask)
+{
+    uint32_t n = *slots == NULL ? 1024 : (*mask + 1) * 2;
+    struct rope_slot *t = calloc(n, sizeof *t);
+    if (t == NULL)
+        return false;
+    for (uint32_t i = 0; *slots != NULL && i <= *mask; i++) {
+        if ((*slots)[i].node == 0)
+            continue;
+        uint32_t j = (uint32_t)rope_mix((*slots)[i].key) & (n - 1);
+        while (t[j].node != 0)
+            j = (j + 1) & (n - 1);
+        t[j] = (*slots)[i];
+    }
+    free(*slots);
+    *slots = t;
+    *mask = n - 1;
+    return true;
+}
+
+static struct rope *rope_get(struct model_ctx *ctx)
+{
+    if (ctx->rope != NULL)
+        return ctx->rope;
+    struct rope *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->nodes = calloc(256, sizeof *r->nodes);
+    r->cap = 256;
+    r->count = 1; /* node 0: the empty string */
+    if (r->nodes == NULL || !rope_grow(&r->intern, &r->intern_mask) ||
+        !rope_grow(&r->memo, &r->memo_mask) || !rope_pow(r, 1)) {
+        rope_free(r);
+        return NULL;
+    }
+    ctx->rope = r;
+    return r;
+}
+
+/* A cursor reading a rope's bytes backwards, chunk by chunk. */
+struct rope_cursor {
+    const char *bytes;
+    uint32_t left;        /* bytes of the current chunk not yet compared (a prefix of it) */
+    uint32_t next;        /* the node whose chunk comes next (going left) */
+    uint32_t first_chunk; /* UINT32_MAX, or a chunk to read before the nodes */
+};
+
+static void rope_cursor_fill(const struct model_ctx *ctx, const struct rope *r,
+                             struct rope_cursor *c)
+{
+    while (c->left == 0) {
+        if (c->first_chunk != UINT32_MAX) {
+            strtab_get(&ctx->strs, c->first_chunk, &c->bytes, &c->left);
+            c->first_chunk = UINT32_MAX;
+        } else {
+            strtab_get(&ctx->strs, r->nodes[c->next].chunk, &c->bytes, &c->left);
+            c->next = r->nodes[c->next].parent;
+        }
+    }
+}
+
+/* Exact comparison of node n with the would-be node (parent, chunk) of the same size. */
+static bool rope_equal_bytes(const struct model_ctx *ctx, const struct rope *r, uint32_t n,
+                             uint32_t parent, uint32_t chunk, uint32_t size)
+{
+    struct rope_cursor a = {NULL, 0, n, UINT32_MAX}, b = {NULL, 0, parent, chunk};
+    while (size > 0) {
+        rope_cursor_fill(ctx, r, &a);
+        rope_cursor_fill(ctx, r, &b);
+        uint32_t k = a.left < b.left ? a.left : b.left;
+        if (memcmp(a.bytes + a.left - k, b.bytes + b.left - k, k) != 0)
+            return false;
+        a.left -= k;
+        b.left -= k;
+        size -= k;
+    }
+    return true;
+}
+
+/* Sparse prefix hashes of strtab string id: pre[k] = H of its first k * ROPE_STRIDE bytes,
+ * computed once; pre[last] is H of the whole string. */
+static const uint64_t *rope_prefix(struct model_ctx *ctx, struct rope *r, uint32_t id)
+{
+    if (id >= r->prefix_cap) {
+        uint32_t cap = r->prefix_cap == 0 ? 64 : r->prefix_cap;
+        while (cap <= id)
+            cap *= 2;
+        uint64_t **p = realloc(r->prefix, (size_t)cap * sizeof *p);
+        if (p == NULL)
+            return NULL;
+        memset(p + r->prefix_cap, 0, (size_t)(cap - r->prefix_cap) * sizeof *p);
+        r->prefix = p;
+        r->prefix_cap = cap;
+    }
+    if (r->prefix[id] == NULL) {
+        const char *s;
+        uint32_t size;
+        strtab_get(&ctx->strs, id, &s, &size);
+        uint32_t n = size / ROPE_STRIDE + 2;
+        uint64_t *pre = malloc((size_t)n * sizeof *pre), h = 0;
+        if (pre == NULL)
+            return NULL;
+        for (uint32_t i = 0; i < size; i++) {
+            if (i % ROPE_STRIDE == 0)
+                pre[i / ROPE_STRIDE] = h;
+            h = h * ROPE_BASE + (unsigned char)s[i];
+        }
+        if (size % ROPE_STRIDE == 0)
+            pre[size / ROPE_STRIDE] = h;
+        pre[n - 1] = h;
+        r->prefix[id] = pre;
+        r->prefix_bytes += (uint64_t)n * sizeof *pre;
+    }
+    return r->prefix[id];
+}
+
+/* H of the first n bytes of strtab string id (n <= its size). */
+static bool rope_flat_prefix_hash(struct model_ctx *ctx, struct rope *r, uint32_t id, uint32_t n,
+                                  uint64_t *out)
+{
+    const uint64_t *pre = rope_prefix(ctx, r, id);
+    if (pre == NULL)
+        return false;
+    const char *s;
+    uint32_t size;
+    strtab_get(&ctx->strs, id, &s, &size);
+    if (n == size) {
+        *out = pre[size / ROPE_STRIDE + 1];
+        return true;
+    }
+    uint64_t h = pre[n / ROPE_STRIDE];
+    for (uint32_t i = n / ROPE_STRIDE * ROPE_STRIDE; i < n; i++)
+        h = h * ROPE_BASE + (unsigned char)s[i];
+    *out = h;
+    return true;
+}
+
+/* The node for (parent, chunk), created when absent. */
+static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, uint32_t chunk,
+                      uint32_t *out)
+{
+    const char *s;
+    uint32_t size;
+    strtab_get(&ctx->strs, chunk, &s, &size);
+    if (size == 0) {
+        *out = parent;
+        return true;
+    }
+    uint64_t total = (uint64_t)r->nodes[parent].size + size, chunk_hash;
+    if (total > UINT32_MAX / 2 || !rope_flat_prefix_hash(ctx, r, chunk, size, &chunk_hash) ||
+        !rope_pow(r, size))
+        return false;
+    uint64_t h = r->nodes[parent].hash * r->pow[size] + chunk_hash;
+    uint64_t key = h ^ total;
+    struct rope_node want = {parent, chunk, (uint32_t)total, 0, h};
+    uint32_t j = (uint32_t)rope_mix(key) & r->intern_mask;
+    for (; r->intern[j].node != 0; j = (j + 1) & r->intern_mask) {
+        uint32_t n = r->intern[j].node - 1;
+        if (r->intern[j].key == key && r->nodes[n].hash == h && r->nodes[n].size == total &&
+            rope_equal_bytes(ctx, r, n, parent, chunk, (uint32_t)total)) {
+            *out = n;
+            return true;
+        }
+    }
+    if (r->count == r->cap) {
+        struct rope_node *nodes = realloc(r->nodes, (size_t)r->cap * 2 * sizeof *nodes);
+        if (nodes == NULL)
+            return false;
+        r->nodes = nodes;
+        r->cap *= 2;
+    }
+    *out = r->count;
+    r->nodes[r->count++] = want;
+    r->intern[j] = (struct rope_slot){key, *out + 1, 0};
+    if ((uint64_t)r->count * 2 > (uint64_t)r->intern_mask + 1)
+        return rope_grow(&r->intern, &r->intern_mask);
+    return true;
+}
+
+/* A flat string (strtab id) of the text of v: strings as they are, integers in decimal. */
+static bool rope_flat(struct model_ctx *ctx, struct check_value v, uint32_t *id)
+{
+    if (v.kind == CHECK_KIND_STR) {
+        *id = (uint32_t)v.bits;
+        return true;
+    }
+    char tmp[32];
+    int n = v.kind == CHECK_KIND_INT ? snprintf(tmp, sizeof tmp, "%" PRId64, (int64_t)v.bits) : 0;
+    return n >= 0 && strtab_intern(&ctx->strs, tmp, (uint32_t)n, id) == 0;
+}
+
+bool rope_value(struct model_ctx *ctx, struct check_value v, struct check_value *out)
+{
+    struct rope *r = rope_get(ctx);
+    uint32_t id, node;
+    if (v.kind != CHECK_KIND_STR) {
+        *out = v;
+        return true;
+    }
+    if (r == NULL || !rope_flat(ctx, v, &id) || !rope_make(ctx, r, 0, id, &node))
+        return false;
+    *out = (struct check_value){CHECK_KIND_ROPE, node};
+    return true;
+}
+
+bool rope_append_arg(struct model_ctx *ctx, struct check_value v, struct check_value *out)
+{
+    uint32_t id;
+    if (!rope_flat(ctx, v, &id))
+        return false;
+    *out = (struct check_value){CHECK_KIND_STR, id};
+    return true;
+}
+
+bool rope_append(struct model_ctx *ctx, struct check_value a, struct check_value b,
+                 struct check_value *out)
+{
+    struct rope *r = rope_get(ctx);
+    if (r == NULL || b.kind != CHECK_KIND_STR)
+        return false;
+    uint32_t parent = 0, id;
+    if (a.kind == CHECK_KIND_ROPE) {
+        parent = (uint32_t)a.bits;
+    } else if (a.kind != CHECK_KIND_NIL) {
+        if (!rope_flat(ctx, a, &id) || !rope_make(ctx, r, 0, id, &parent))
+            return false;
+    }
+    uint64_t key = (uint64_t)parent << 32 | b.bits;
+    uint32_t j = (uint32_t)rope_mix(key) & r->memo_mask;
+    for (; r->memo[j].node != 0; j = (j + 1) & r->memo_mask) {
+        if (r->memo[j].key == key) {
+            *out = (struct check_value){CHECK_KIND_ROPE, r->memo[j].node - 1};
+            return true;
+        }
+    }
+    uint32_t node;
+    if (!rope_make(ctx, r, parent, (uint32_t)b.bits, &node))
+        return false;
+    r->memo[j] = (struct rope_slot){key, node + 1, 0};
+    r->memo_count++;
+    if ((uint64_t)r->memo_count * 2 > (uint64_t)r->memo_mask + 1 &&
+        !rope_grow(&r->memo, &r->memo_mask))
+        return false;
+    *out = (struct check_value){CHECK_KIND_ROPE, node};
+    return true;
+}
+
+/* H of the first n bytes of node b (n <= its size). */
+static bool rope_prefix_hash(struct model_ctx *ctx, struct rope *r, uint32_t b, uint32_t n,
+                             uint64_t *out)
+{
+    while (n < r->nodes[b].size) {
+        uint32_t parent = r->nodes[b].parent, psize = r->nodes[parent].size;
+        if (n <= psize) {
+            b = parent;
+            continue;
+        }
+        uint64_t chunk_hash;
+        if (!rope_flat_prefix_hash(ctx, r, r->nodes[b].chunk, n - psize, &chunk_hash) ||
+            !rope_pow(r, n - psize))
+            return false;
+        *out = r->nodes[parent].hash * r->pow[n - psize] + chunk_hash;
+        return true;
+    }
+    *out = r->nodes[b].hash;
+    return true;
+}
+
+bool rope_maybe_prefix(struct model_ctx *ctx, struct check_value a, struct check_value b)
+{
+    struct rope *r = ctx->rope;
+    if (a.kind == CHECK_KIND_NIL)
+        return true;
+    if (r == NULL || a.kind != CHECK_KIND_ROPE || b.kind != CHECK_KIND_ROPE)
+        return true; /* not strings we can reason about: assume it may be */
+    uint32_t na = r->nodes[a.bits].size;
+    uint64_t h;
+    if (na > r->nodes[b.bits].size)
+        return false;
+    if (!rope_prefix_hash(ctx, r, (uint32_t)b.bits, na, &h))
+        return true;
+    return h == r->nodes[a.bits].hash;
+}
+
+void rope_describe(const struct model_ctx *ctx, struct check_value v, char *buf, uint32_t size)
+{
+    const struct rope *r = ctx->rope;
+    if (v.kind != CHECK_KIND_ROPE || r == NULL || size < 4) {
+        hist_value_format(&ctx->strs, v, buf, size);
+        return;
+    }
+    uint32_t total = r->nodes[v.bits].size, shown = total < size - 3 ? total : size - 3;
+    uint32_t end = total; /* bytes [0, shown) are written; walk chunks from the end */
+    buf[0] = '"';
+    for (uint32_t n = (uint32_t)v.bits; n != 0; n = r->nodes[n].parent) {
+        const char *s;
+        uint32_t len;
+        strtab_get(&ctx->strs, r->nodes[n].chunk, &s, &len);
+        uint32_t start = end - len;
+        for (uint32_t i = 0; i < len; i++)
+            if (start + i < shown)
+                buf[1 + start + i] = s[i];
+        end = start;
+    }
+    buf[1 + shown] = '"';
+    buf[2 + shown] = '\0';
+}

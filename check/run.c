@@ -1,0 +1,293 @@
+/*
+ * run.c: the checker's driver: plan the partitions, search each one (inline, or on --jobs
+ * worker threads pulling partition indexes from an atomic counter), and combine the results in
+ * partition order so the outcome never depends on scheduling.
+ *
+ * Partitions are searched in rounds of growing step budgets (run_rounds). The verdict is
+ * NOT_LINEARIZABLE if a partition failed (the lowest-index failure of the first round that had
+ * one is reported), else UNKNOWN if one ran out of budget (the lowest such index is reported),
+ * else LINEARIZABLE. Partitions left undecided when a failure ends the search stay unreported.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "result.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RUN_JOBS_MAX 256u
+#define RUN_ROUND_STEPS_FIRST (UINT64_C(1) << 10)
+
+void rast_check_options_init(struct rast_check_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->model = RAST_MODEL_AUTO;
+    opts->partition = true;
+    opts->jobs = 1;
+    opts->budget_steps_max = RAST_CHECK_BUDGET_STEPS_DEFAULT;
+    opts->memo_bytes_max = RAST_CHECK_MEMO_BYTES_DEFAULT;
+    opts->initial = RAST_NIL;
+}
+
+struct run_shared {
+    const struct rast_history *h;
+    struct rast_check_result *r;
+    uint64_t round_steps;           /* this round's total step budget per partition */
+    bool last_round;
+    uint64_t memo_bytes_max;
+    struct search **searches;       /* per partition: its paused search, or NULL */
+    uint32_t *todo;                 /* partitions searched in this round, in order */
+    uint32_t todo_count;
+    int *rcs;                       /* per partition: the first error, or 0 */
+    atomic_uint_fast32_t next;
+};
+
+/* Searches partition i up to this round's budget; settles it unless it may continue. */
+static void run_one(struct run_shared *sh, uint32_t i)
+{
+    struct rast_check_result *r = sh->r;
+    if (sh->searches[i] == NULL) {
+        sh->rcs[i] = search_create(sh->h, &r->plan, &r->plan.parts[i], sh->memo_bytes_max,
+                                   &sh->searches[i]);
+        if (sh->rcs[i] != 0)
+            return;
+    }
+    struct search *s = sh->searches[i];
+    uint32_t verdict = search_resume(s, sh->round_steps);
+    const struct search_out *o = search_result(s);
+    r->part_steps[i] = o->steps;
+    if (o->memo_bytes > r->part_memo_bytes[i])
+        r->part_memo_bytes[i] = o->memo_bytes;
+    if (verdict == RAST_CHECK_UNKNOWN && o->reason == RAST_CHECK_REASON_STEPS && !sh->last_round)
+        return; /* undecided: continues in the next round */
+    r->part_state[i] = (uint8_t)(verdict == RAST_CHECK_LINEARIZABLE ? RUN_PART_LINEARIZABLE
+                                 : verdict == RAST_CHECK_NOT_LINEARIZABLE ? RUN_PART_FAILED
+                                                                          : RUN_PART_UNKNOWN);
+    sh->rcs[i] = search_finish(s, &r->outs[i]);
+    search_destroy(s);
+    sh->searches[i] = NULL;
+}
+
+static void *run_worker(void *arg)
+{
+    struct run_shared *sh = arg;
+    for (;;) {
+        uint_fast32_t k = atomic_fetch_add(&sh->next, 1);
+        if (k >= sh->todo_count)
+            break;
+        run_one(sh, sh->todo[k]);
+    }
+    return NULL;
+}
+
+static int run_threads(struct run_shared *sh, uint32_t jobs)
+{
+    pthread_t threads[RUN_JOBS_MAX];
+    uint32_t started = 0;
+    atomic_store(&sh->next, 0);
+    for (; started < jobs; started++)
+        if (pthread_create(&threads[started], NULL, run_worker, sh) != 0)
+            break;
+    for (uint32_t t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    /* If only some workers started, they still covered every partition of the round. */
+    return started == 0 ? RAST_CHECK_ETHREAD : 0;
+}
+
+/* One round: searches every partition of sh->todo up to sh->round_steps. Returns 1 when
+ * some partition failed (the search is over), 0 otherwise, or an error. */
+static int run_round(struct run_shared *sh, uint32_t jobs)
+{
+    struct rast_check_result *r = sh->r;
+    if (jobs <= 1 || sh->todo_count <= 1) {
+        for (uint32_t k = 0; k < sh->todo_count; k++)
+            run_one(sh, sh->todo[k]);
+    } else {
+        int rc = run_threads(sh, jobs < sh->todo_count ? jobs : sh->todo_count);
+        if (rc != 0)
+            return rc;
+    }
+    int failed = 0;
+    for (uint32_t k = 0; k < sh->todo_count; k++) {
+        uint32_t i = sh->todo[k];
+        if (sh->rcs[i] != 0)
+            return sh->rcs[i];
+        failed |= r->part_state[i] == RUN_PART_FAILED;
+    }
+    return failed;
+}
+
+/*
+ * Searches in rounds of growing step budgets (RUN_ROUND_STEPS_FIRST, then x2 up to the
+ * maximum), each round resuming the partitions still undecided, and stops after the first round
+ * in which a partition fails. A cheap violation in one key is thus found without first
+ * exhausting an expensive key; since a search's outcome depends only on its total budget, not
+ * on how it was split, the result does not depend on jobs or timing.
+ */
+static int run_rounds(struct run_shared *sh, uint32_t jobs, uint64_t steps_max)
+{
+    struct rast_check_result *r = sh->r;
+    uint64_t budget = RUN_ROUND_STEPS_FIRST;
+    for (;;) {
+        sh->todo_count = 0;
+        for (uint32_t i = 0; i < r->plan.part_count; i++)
+            if (r->part_state[i] == RUN_PART_UNDECIDED)
+                sh->todo[sh->todo_count++] = i;
+        if (sh->todo_count == 0)
+            return 0;
+        sh->last_round = budget >= steps_max || sh->todo_count == 1;
+        sh->round_steps = sh->last_round ? steps_max : budget;
+        int rc = run_round(sh, jobs);
+        if (rc != 0)
+            return rc < 0 ? rc : 0;
+        budget = budget > steps_max / 2 ? steps_max : budget * 2;
+    }
+}
+
+/* The verdict from the partitions' states (see the file comment). */
+static void run_combine(struct rast_check_result *r)
+{
+    r->verdict = RAST_CHECK_LINEARIZABLE;
+    r->fail_part = HIST_NONE;
+    for (uint32_t i = 0; i < r->plan.part_count; i++) {
+        r->steps += r->part_steps[i];
+        if (r->part_memo_bytes[i] > r->memo_bytes_peak)
+            r->memo_bytes_peak = r->part_memo_bytes[i];
+        r->checked += r->part_state[i] == RUN_PART_LINEARIZABLE;
+        if (r->part_state[i] == RUN_PART_FAILED && r->verdict != RAST_CHECK_NOT_LINEARIZABLE) {
+            r->verdict = RAST_CHECK_NOT_LINEARIZABLE;
+            r->reason = RAST_CHECK_REASON_NONE;
+            r->fail_part = i;
+        }
+        if (r->part_state[i] == RUN_PART_UNKNOWN && r->verdict == RAST_CHECK_LINEARIZABLE) {
+            r->verdict = RAST_CHECK_UNKNOWN;
+            r->reason = r->outs[i].reason;
+            r->fail_part = i;
+        }
+    }
+}
+
+static int run_prefix(struct rast_check_result *r)
+{
+    if (r->fail_part == HIST_NONE)
+        return 0;
+    const struct search_out *o = &r->outs[r->fail_part];
+    const struct plan_part *part = &r->plan.parts[r->fail_part];
+    r->prefix_hist = malloc(((size_t)o->prefix_count + 1) * sizeof *r->prefix_hist);
+    if (r->prefix_hist == NULL)
+        return RAST_CHECK_ENOMEM;
+    for (uint32_t i = 0; i < o->prefix_count; i++)
+        r->prefix_hist[i] = part->ops[o->prefix[i]].hist_op;
+    r->prefix_count = o->prefix_count;
+    return 0;
+}
+
+void rast_check_result_destroy(struct rast_check_result *r)
+{
+    if (r == NULL)
+        return;
+    for (uint32_t i = 0; r->outs != NULL && i < r->plan.part_count; i++)
+        search_out_free(&r->outs[i]);
+    free(r->outs);
+    free(r->prefix_hist);
+    free(r->part_state);
+    free(r->part_steps);
+    free(r->part_memo_bytes);
+    plan_free(&r->plan);
+    free(r);
+}
+
+static void run_initial_text(struct rast_check_result *r)
+{
+    struct rast_value v = r->plan.initial;
+    if (v.kind == RAST_VALUE_INT)
+        snprintf(r->initial_text, sizeof r->initial_text, "%lld", (long long)v.i);
+    else if (v.kind == RAST_VALUE_STR)
+        snprintf(r->initial_text, sizeof r->initial_text, "\"%.*s\"",
+                 (int)(v.str_size_bytes > 100 ? 100 : v.str_size_bytes), v.str ? v.str : "");
+    else
+        snprintf(r->initial_text, sizeof r->initial_text, "nil");
+    r->plan.initial = RAST_NIL; /* its string may not outlive the run */
+}
+
+static int run_alloc(struct rast_check_result *r, struct run_shared *sh)
+{
+    size_t n = (size_t)r->plan.part_count + 1;
+    r->outs = calloc(n, sizeof *r->outs);
+    r->part_state = calloc(n, sizeof *r->part_state);
+    r->part_steps = calloc(n, sizeof *r->part_steps);
+    r->part_memo_bytes = calloc(n, sizeof *r->part_memo_bytes);
+    sh->rcs = calloc(n, sizeof *sh->rcs);
+    sh->todo = calloc(n, sizeof *sh->todo);
+    sh->searches = calloc(n, sizeof *sh->searches);
+    if (!r->outs || !r->part_state || !r->part_steps || !r->part_memo_bytes || !sh->rcs ||
+        !sh->todo || !sh->searches)
+        return RAST_CHECK_ENOMEM;
+    return 0;
+}
+
+int rast_check_run(const struct rast_history *h, const struct rast_check_options *opts,
+                   struct rast_check_result **out, struct rast_check_error *err)
+{
+    *out = NULL;
+    if (h == NULL || opts == NULL)
+        return RAST_CHECK_EINVAL;
+    struct rast_check_result *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return RAST_CHECK_ENOMEM;
+    struct run_shared sh = {.h = h, .r = r};
+    sh.memo_bytes_max = opts->memo_bytes_max;
+    r->budget_steps_max = opts->budget_steps_max;
+    r->memo_bytes_max = opts->memo_bytes_max;
+    atomic_init(&sh.next, 0);
+    int rc = plan_build(h, opts, &r->plan, err);
+    if (rc == 0) {
+        r->model = r->plan.vt->id;
+        rc = run_alloc(r, &sh);
+    }
+    uint32_t jobs = opts->jobs > RUN_JOBS_MAX ? RUN_JOBS_MAX : opts->jobs;
+    if (rc == 0)
+        rc = run_rounds(&sh, jobs, opts->budget_steps_max);
+    if (rc == 0) {
+        run_combine(r);
+        rc = run_prefix(r);
+    }
+    run_initial_text(r);
+    for (uint32_t i = 0; sh.searches != NULL && i < r->plan.part_count; i++)
+        search_destroy(sh.searches[i]); /* undecided when a failure ended the search */
+    free(sh.searches);
+    free(sh.rcs);
+    free(sh.todo);
+    if (rc != 0) {
+        rast_check_result_destroy(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+void rast_check_result_summary(const struct rast_check_result *r, struct rast_check_summary *out)
+{
+    memset(out, 0, sizeof *out);
+    out->verdict = r->verdict;
+    out->unknown_reason = r->reason;
+    out->model = r->model;
+    out->partition_count = r->plan.part_count;
+    out->partitions_linearizable = r->checked;
+    out->fail_partition = r->fail_part;
+    out->fail_op_id = HIST_NONE;
+    if (r->fail_part != HIST_NONE) {
+        const struct search_out *o = &r->outs[r->fail_part];
+        if (o->fail_op != HIST_NONE)
+            out->fail_op_id = r->plan.parts[r->fail_part].ops[o->fail_op].hist_op;
+    }
+    out->prefix_op_count = r->prefix_count;
+    out->steps = r->steps;
+    out->memo_bytes_peak = r->memo_bytes_peak;
+}
+
+const uint32_t *rast_check_result_prefix(const struct rast_check_result *r)
+{
+    return r->prefix_hist;
+}

@@ -1,0 +1,477 @@
+/*
+ * search.c: Wing & Gong / Lowe linearizability search for one partition (see search.h).
+ *
+ * The entries (calls and returns in real-time order) form a doubly linked list with head and
+ * tail sentinels (node 0 and node E + 1; entry k is node k + 1). A configuration is the set of
+ * linearized ops (a bitset, with an incremental Zobrist hash) and the model state after them.
+ * From the list head, the search tries each call in turn: if the model accepts the op and the
+ * new configuration is not in the memo, the op is linearized (pushed, and its entries unlinked
+ * from the list) and the walk restarts at the head. Reaching the return of an op that is not
+ * linearized means no op can be linearized next: pop the last op, relink it and try the call
+ * after it. Success when every DETERMINATE op is linearized; INDETERMINATE ops have no return
+ * entry, so they never block, and may be left out.
+ *
+ * Pruning (each rule only skips configurations that cannot complete if the ones kept cannot):
+ *  - an INDETERMINATE op whose step leaves the state unchanged is not linearized there: any
+ *    completion also works without it (it has no return to respect), and leaving it pending
+ *    keeps the choice to place it later;
+ *  - of identical INDETERMINATE ops (twins: same f, key and arguments), the earlier-invoked one
+ *    is always linearized first: swapping two twins changes nothing, and the earlier one is
+ *    callable whenever the later one is;
+ *  - lookahead (model viable(), struct model_look): after a step, the model checks that the
+ *    configuration can still be completed, e.g. that the op of the first return entry can
+ *    still become legal using only the ops callable before that return.
+ *
+ * Budget: the loop stops before a model step when the step budget is used up, with nothing
+ * changed, and search_resume continues from that very point; so the outcome for a total budget
+ * never depends on how it was split into rounds.
+ *
+ * Dominance: a pure op (DETERMINATE, and the identity in every state where it is legal: a read,
+ * a CAS that observed a mismatch, a read-only txn) that is legal now is linearized at once,
+ * without trying the other candidates: any completion of the configuration has the op somewhere
+ * later with the same (null) effect, and moving it to the front keeps every real-time
+ * constraint (it is enabled now: no remaining op returned before it was invoked). So if
+ * the configuration after it is dead (searched, or found in the memo), so is the one before it;
+ * such "forced" stack entries are popped straight through when backtracking.
+ *
+ * Diagnostics: the latest return entry (in real time) at which a configuration was blocked is
+ * the frontier; its op is "the first op that cannot be linearized", the stack at the first such
+ * block is the longest consistent prefix, and the distinct states blocked there are the states
+ * reachable just before it.
+ */
+#include "search.h"
+
+#include "memo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { SEARCH_SKIP = 0, SEARCH_TOOK = 1, SEARCH_DEAD = 2, SEARCH_OVER = 3 };
+
+/* Stack entries: the op, with this bit when it was forced (see the file comment). */
+#define SEARCH_FORCED 0x80000000u
+
+struct search {
+    const struct plan_part *part;
+    const struct model_op *ops; /* the partition's ops, or a copy with ROPE strings (kv) */
+    struct model_op *ops_copy;
+    struct model_ctx ctx;
+    bool (*step)(struct model_ctx *, const uint64_t *, const struct model_op *, uint64_t *);
+    uint64_t (*hash)(const struct model_ctx *, const uint64_t *);
+    uint32_t sw;             /* state words */
+    uint32_t bw;             /* bitset words */
+    uint32_t *next;
+    uint32_t *prev;
+    uint32_t *call_node;     /* op -> node of its call */
+    uint32_t *ret_node;      /* op -> node of its return, 0 when INDETERMINATE */
+    uint64_t *zobrist;       /* one random word per op */
+    uint32_t *window;        /* scratch for the lookahead: ops callable before the first return */
+    uint32_t *setters_before_return; /* op -> setters of its slot invoked before it returned */
+    uint32_t *setters_done;  /* slot -> setters linearized */
+    uint64_t *bitset;
+    uint64_t *states;        /* (depth + 1) * sw: states[d] is the state after d ops */
+    uint32_t *stack;         /* linearized ops, in order */
+    uint32_t depth;
+    uint32_t remaining_det;
+    uint64_t zob;            /* XOR of zobrist[] over the linearized ops */
+    struct memo memo;
+    uint64_t steps;
+    uint64_t steps_max;
+    uint64_t bytes_max;
+    struct search_out *out;  /* = &result */
+    struct search_out result;
+    uint32_t node;           /* where search_loop resumes */
+    uint32_t frontier_node;
+    uint64_t *frontier_states;
+};
+
+static uint64_t search_splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static void search_free(struct search *s)
+{
+    free(s->ops_copy);
+    free(s->next);
+    free(s->prev);
+    free(s->call_node);
+    free(s->ret_node);
+    free(s->zobrist);
+    free(s->window);
+    free(s->setters_before_return);
+    free(s->setters_done);
+    free(s->bitset);
+    free(s->states);
+    free(s->stack);
+    free(s->frontier_states);
+    memo_free(&s->memo);
+    model_ctx_free(&s->ctx);
+}
+
+static int search_describe_states(struct search *s);
+
+/* For the kv model: strings become canonical ropes (append arguments stay flat chunks). */
+static int search_ropes(struct search *s)
+{
+    const struct plan_part *part = s->part;
+    s->ops = part->ops;
+    if (s->ctx.vt->id != RAST_MODEL_KV)
+        return 0;
+    s->ops_copy = malloc(((size_t)part->op_count + 1) * sizeof *s->ops_copy);
+    if (s->ops_copy == NULL)
+        return RAST_CHECK_ENOMEM;
+    bool ok = rope_value(&s->ctx, s->ctx.initial, &s->ctx.initial);
+    for (uint32_t i = 0; i < part->op_count && ok; i++) {
+        struct model_op *o = &s->ops_copy[i];
+        *o = part->ops[i];
+        if (o->f == RAST_F_APPEND)
+            ok = rope_append_arg(&s->ctx, o->a0, &o->a0);
+        else
+            ok = rope_value(&s->ctx, o->a0, &o->a0) && rope_value(&s->ctx, o->a1, &o->a1) &&
+                 rope_value(&s->ctx, o->result, &o->result);
+    }
+    s->ops = s->ops_copy;
+    return ok ? 0 : RAST_CHECK_ENOMEM;
+}
+
+static int search_initial_value(struct search *s, struct rast_value v, struct check_value *out)
+{
+    if (v.kind == RAST_VALUE_INT) {
+        *out = (struct check_value){CHECK_KIND_INT, (uint64_t)v.i};
+    } else if (v.kind == RAST_VALUE_STR) {
+        uint32_t id;
+        if (strtab_intern(&s->ctx.strs, v.str != NULL ? v.str : "", v.str_size_bytes, &id) != 0)
+            return RAST_CHECK_ENOMEM;
+        *out = (struct check_value){CHECK_KIND_STR, id};
+    } else {
+        *out = CHECK_NIL_VALUE;
+    }
+    return 0;
+}
+
+static bool search_is_setter(const struct model_op *o)
+{
+    return o->f == RAST_F_WRITE || (o->f == RAST_F_CAS && o->outcome != MODEL_OUT_MISMATCH);
+}
+
+/* setters_before_return: for each op, the setters of its slot invoked before it returned
+ * (UINT32_MAX for ops that never return). Uses setters_done as a scratch counter. */
+static void search_count_setters(struct search *s)
+{
+    const struct plan_part *part = s->part;
+    for (uint32_t i = 0; i < part->op_count; i++)
+        s->setters_before_return[i] = UINT32_MAX;
+    for (uint32_t k = 0; k < part->entry_count; k++) {
+        uint32_t op = part->entries[k] >> 1;
+        const struct model_op *o = &part->ops[op];
+        if ((part->entries[k] & 1) != 0)
+            s->setters_before_return[op] = s->setters_done[o->slot];
+        else if (search_is_setter(o))
+            s->setters_done[o->slot]++;
+    }
+    memset(s->setters_done, 0, part->slot_count * sizeof *s->setters_done);
+}
+
+static int search_setup(struct search *s, const struct rast_history *h, const struct plan *plan,
+                        const struct plan_part *part)
+{
+    uint32_t n = part->op_count, e = part->entry_count;
+    s->part = part;
+    model_ctx_init(&s->ctx, plan->vt, h, part->slot_count, part->slot_keys, CHECK_NIL_VALUE,
+                   part->txns);
+    s->step = plan->vt->step;
+    s->hash = plan->vt->hash;
+    s->sw = s->ctx.state_words;
+    s->bw = n / 64 + 1;
+    s->next = malloc(((size_t)e + 2) * sizeof *s->next);
+    s->prev = malloc(((size_t)e + 2) * sizeof *s->prev);
+    s->call_node = malloc(((size_t)n + 1) * sizeof *s->call_node);
+    s->ret_node = calloc((size_t)n + 1, sizeof *s->ret_node);
+    s->zobrist = malloc(((size_t)n + 1) * sizeof *s->zobrist);
+    s->bitset = calloc(s->bw, sizeof *s->bitset);
+    s->window = malloc(((size_t)n + 1) * sizeof *s->window);
+    s->setters_before_return = malloc(((size_t)n + 1) * sizeof *s->setters_before_return);
+    s->setters_done = calloc((size_t)part->slot_count + 1, sizeof *s->setters_done);
+    s->states = calloc(((size_t)n + 1) * s->sw, sizeof *s->states);
+    s->stack = malloc(((size_t)n + 1) * sizeof *s->stack);
+    s->frontier_states = calloc((size_t)SEARCH_STATES_MAX * s->sw, sizeof *s->frontier_states);
+    if (!s->next || !s->prev || !s->call_node || !s->ret_node || !s->zobrist || !s->bitset ||
+        !s->states || !s->stack || !s->frontier_states || !s->window ||
+        !s->setters_before_return || !s->setters_done)
+        return RAST_CHECK_ENOMEM;
+    int rc = search_initial_value(s, plan->initial, &s->ctx.initial);
+    if (rc == 0)
+        rc = search_ropes(s);
+    if (rc != 0)
+        return rc;
+    for (uint32_t k = 0; k <= e + 1; k++) {
+        s->next[k] = k + 1;
+        s->prev[k] = k == 0 ? 0 : k - 1;
+    }
+    for (uint32_t k = 0; k < e; k++) {
+        uint32_t op = part->entries[k] >> 1;
+        if (part->entries[k] & 1)
+            s->ret_node[op] = k + 1;
+        else
+            s->call_node[op] = k + 1;
+    }
+    search_count_setters(s);
+    uint64_t seed = 0x5eed5eedu;
+    for (uint32_t i = 0; i < n; i++)
+        s->zobrist[i] = search_splitmix(&seed);
+    s->remaining_det = part->det_count;
+    plan->vt->init(&s->ctx, s->states);
+    return 0;
+}
+
+static void search_lift(struct search *s, uint32_t op)
+{
+    uint32_t c = s->call_node[op], r = s->ret_node[op];
+    s->next[s->prev[c]] = s->next[c];
+    s->prev[s->next[c]] = s->prev[c];
+    if (r != 0) {
+        s->next[s->prev[r]] = s->next[r];
+        s->prev[s->next[r]] = s->prev[r];
+    }
+}
+
+static void search_unlift(struct search *s, uint32_t op)
+{
+    uint32_t c = s->call_node[op], r = s->ret_node[op];
+    if (r != 0) {
+        s->next[s->prev[r]] = r;
+        s->prev[s->next[r]] = r;
+    }
+    s->next[s->prev[c]] = c;
+    s->prev[s->next[c]] = c;
+}
+
+/* A configuration is blocked at the return entry `node` with the current state. */
+static int search_blocked(struct search *s, uint32_t node)
+{
+    struct search_out *out = s->out;
+    const uint64_t *state = s->states + (size_t)s->depth * s->sw;
+    if (node > s->frontier_node) {
+        s->frontier_node = node;
+        out->frontier_entry = node - 1;
+        out->fail_op = s->part->entries[node - 1] >> 1;
+        out->prefix_count = s->depth;
+        for (uint32_t i = 0; i < s->depth; i++)
+            out->prefix[i] = s->stack[i] & ~SEARCH_FORCED;
+        out->state_count = 0;
+    } else if (node < s->frontier_node || out->state_count == SEARCH_STATES_MAX) {
+        return 0;
+    }
+    for (uint32_t i = 0; i < out->state_count; i++)
+        if (memcmp(s->frontier_states + (size_t)i * s->sw, state, s->sw * sizeof *state) == 0)
+            return 0;
+    memcpy(s->frontier_states + (size_t)out->state_count * s->sw, state, s->sw * sizeof *state);
+    out->state_count++;
+    return 0;
+}
+
+static uint32_t search_pop(struct search *s);
+
+/* Lookahead after linearizing op: can the configuration still be completed? */
+static bool search_viable(struct search *s, uint32_t op)
+{
+    if (s->ctx.vt->viable == NULL || s->remaining_det == 0)
+        return true;
+    uint32_t tail = s->part->entry_count + 1, count = 0;
+    for (uint32_t node = s->next[0]; node != tail; node = s->next[node]) {
+        uint32_t entry = s->part->entries[node - 1];
+        if ((entry & 1) != 0) {
+            struct model_look look = {s->ops, entry >> 1, s->window, count,
+                                      s->setters_before_return, s->setters_done,
+                                      s->ops[op].slot};
+            if (s->ctx.vt->viable(&s->ctx, s->states + (size_t)s->depth * s->sw, &look))
+                return true;
+            search_blocked(s, node);
+            return false;
+        }
+        s->window[count++] = entry >> 1;
+    }
+    return true;
+}
+
+/* Tries to linearize op now. Returns SEARCH_TOOK if it did, SEARCH_SKIP if not (try the next
+ * call), SEARCH_DEAD if the current configuration cannot be completed, SEARCH_OVER when over
+ * budget. */
+static int search_try(struct search *s, uint32_t op)
+{
+    const struct model_op *mo = &s->ops[op];
+    const uint64_t *cur = s->states + (size_t)s->depth * s->sw;
+    uint64_t *nxt = s->states + (size_t)(s->depth + 1) * s->sw;
+    uint32_t twin = s->part->twins[op];
+    if (twin != HIST_NONE && (s->bitset[twin / 64] & (UINT64_C(1) << (twin % 64))) == 0)
+        return SEARCH_SKIP;
+    if (s->steps >= s->steps_max) {
+        s->out->reason = RAST_CHECK_REASON_STEPS;
+        return SEARCH_OVER;
+    }
+    s->steps++;
+    if (!s->step(&s->ctx, cur, mo, nxt)) {
+        if (s->ctx.error == 0)
+            return SEARCH_SKIP;
+        s->out->reason = RAST_CHECK_REASON_MEMO_BYTES;
+        return SEARCH_OVER;
+    }
+    bool same = memcmp(cur, nxt, s->sw * sizeof *cur) == 0;
+    if (same && mo->outcome == MODEL_OUT_UNKNOWN)
+        return SEARCH_SKIP;
+    same = same && mo->pure;
+    uint64_t zob = s->zob ^ s->zobrist[op];
+    s->bitset[op / 64] |= UINT64_C(1) << (op % 64);
+    if (s->ctx.rope != NULL) { /* the model's strings share the byte budget */
+        uint64_t model_bytes = model_ctx_bytes(&s->ctx);
+        s->memo.bytes_max = model_bytes < s->bytes_max ? s->bytes_max - model_bytes : 0;
+    }
+    int rc = memo_insert(&s->memo, zob ^ s->hash(&s->ctx, nxt), s->bitset, nxt);
+    if (rc != MEMO_INSERTED) {
+        s->bitset[op / 64] &= ~(UINT64_C(1) << (op % 64));
+        if (rc == MEMO_PRESENT)
+            return same ? SEARCH_DEAD : SEARCH_SKIP;
+        s->out->reason = RAST_CHECK_REASON_MEMO_BYTES;
+        return SEARCH_OVER;
+    }
+    s->zob = zob;
+    s->stack[s->depth++] = op | (same ? SEARCH_FORCED : 0);
+    if (s->depth > s->out->depth_max)
+        s->out->depth_max = s->depth;
+    s->remaining_det -= mo->outcome != MODEL_OUT_UNKNOWN;
+    s->setters_done[mo->slot] += search_is_setter(mo);
+    search_lift(s, op);
+    if (!search_viable(s, op)) {
+        search_pop(s);
+        return same ? SEARCH_DEAD : SEARCH_SKIP;
+    }
+    return SEARCH_TOOK;
+}
+
+/* Undoes the last linearized op; returns the node to continue from (after its call), or 0
+ * when the op was forced (so the configuration before it is dead too). */
+static uint32_t search_pop(struct search *s)
+{
+    uint32_t entry = s->stack[--s->depth], op = entry & ~SEARCH_FORCED;
+    search_unlift(s, op);
+    s->bitset[op / 64] &= ~(UINT64_C(1) << (op % 64));
+    s->zob ^= s->zobrist[op];
+    s->setters_done[s->ops[op].slot] -= search_is_setter(&s->ops[op]);
+    s->remaining_det += s->ops[op].outcome != MODEL_OUT_UNKNOWN;
+    return (entry & SEARCH_FORCED) != 0 ? 0 : s->next[s->call_node[op]];
+}
+
+/* The search proper: returns the verdict. */
+static uint32_t search_loop(struct search *s)
+{
+    uint32_t tail = s->part->entry_count + 1;
+    uint32_t node = s->node;
+    while (s->remaining_det > 0) {
+        uint32_t entry = node == tail ? 1 : s->part->entries[node - 1];
+        if ((entry & 1) == 0) {
+            int rc = search_try(s, entry >> 1);
+            if (rc == SEARCH_OVER) {
+                s->node = node; /* resumable: nothing was changed */
+                return RAST_CHECK_UNKNOWN;
+            }
+            if (rc != SEARCH_DEAD) {
+                node = rc == SEARCH_TOOK ? s->next[0] : s->next[node];
+                continue;
+            }
+        } else if (node != tail) {
+            search_blocked(s, node);
+        }
+        do {
+            if (s->depth == 0)
+                return RAST_CHECK_NOT_LINEARIZABLE;
+            node = search_pop(s);
+        } while (node == 0);
+    }
+    return RAST_CHECK_LINEARIZABLE;
+}
+
+static int search_describe_states(struct search *s)
+{
+    struct search_out *out = s->out;
+    size_t cap = (size_t)SEARCH_STATES_MAX * 1024, pos = 0;
+    out->states_text = calloc(cap, 1);
+    if (out->states_text == NULL)
+        return RAST_CHECK_ENOMEM;
+    for (uint32_t i = 0; i < out->state_count; i++) {
+        s->ctx.vt->describe(&s->ctx, s->frontier_states + (size_t)i * s->sw,
+                            out->states_text + pos, 1024);
+        pos += strlen(out->states_text + pos) + 1;
+    }
+    return 0;
+}
+
+int search_create(const struct rast_history *h, const struct plan *plan,
+                  const struct plan_part *part, uint64_t memo_bytes_max, struct search **out)
+{
+    struct search *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (s == NULL)
+        return RAST_CHECK_ENOMEM;
+    s->out = &s->result;
+    s->result.frontier_entry = HIST_NONE;
+    s->result.fail_op = HIST_NONE;
+    s->result.prefix = malloc(((size_t)part->op_count + 1) * sizeof *s->result.prefix);
+    s->bytes_max = memo_bytes_max;
+    int rc = s->result.prefix == NULL ? RAST_CHECK_ENOMEM : search_setup(s, h, plan, part);
+    if (rc != 0) {
+        search_destroy(s);
+        return rc;
+    }
+    memo_init(&s->memo, s->bw, s->sw, memo_bytes_max);
+    s->node = s->next[0];
+    *out = s;
+    return 0;
+}
+
+uint32_t search_resume(struct search *s, uint64_t budget_steps_max)
+{
+    if (s->result.verdict != RAST_CHECK_UNKNOWN || s->result.reason == RAST_CHECK_REASON_STEPS) {
+        s->steps_max = budget_steps_max;
+        s->result.reason = RAST_CHECK_REASON_NONE;
+        s->result.verdict = search_loop(s);
+    }
+    s->result.steps = s->steps;
+    s->result.memo_bytes = s->memo.bytes_used + model_ctx_bytes(&s->ctx);
+    return s->result.verdict;
+}
+
+const struct search_out *search_result(const struct search *s)
+{
+    return &s->result;
+}
+
+int search_finish(struct search *s, struct search_out *out)
+{
+    int rc = search_describe_states(s);
+    if (rc != 0)
+        return rc;
+    *out = s->result;
+    memset(&s->result, 0, sizeof s->result);
+    return 0;
+}
+
+void search_destroy(struct search *s)
+{
+    if (s == NULL)
+        return;
+    search_free(s);
+    search_out_free(&s->result);
+    free(s);
+}
+
+void search_out_free(struct search_out *out)
+{
+    free(out->prefix);
+    free(out->states_text);
+    out->prefix = NULL;
+    out->states_text = NULL;
+}

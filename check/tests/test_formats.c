@@ -1,0 +1,204 @@
+/*
+ * test_formats.c: each reader turns its format into the same history (Porcupine etcd logs,
+ * Jepsen/Knossos EDN, Porcupine kv logs, rast's native format), and the two writers (native,
+ * EDN) produce text that reads back to the identical history.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "rast_check.h"
+#include "rast_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct rast_check_error err;
+
+static struct rast_history *parse(const char *text)
+{
+    struct rast_history *h = NULL;
+    if (rast_history_parse("t", text, strlen(text), &h, &err) != 0)
+        fprintf(stderr, "  parse error %u:%u %s\n", err.line, err.column, err.message);
+    return h;
+}
+
+/* The native text of h (caller frees). */
+static char *native_text(const struct rast_history *h)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    if (f == NULL)
+        return NULL;
+    int rc = rast_history_write_native(h, f);
+    fclose(f);
+    if (rc != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static char *edn_text(const struct rast_history *h)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    if (f == NULL)
+        return NULL;
+    int rc = rast_history_write_edn(h, f);
+    fclose(f);
+    if (rc != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static uint32_t verdict_of(const struct rast_history *h, uint32_t model)
+{
+    struct rast_check_options o;
+    rast_check_options_init(&o);
+    o.model = model;
+    struct rast_check_result *r;
+    struct rast_check_summary s;
+    if (rast_check_run(h, &o, &r, NULL) != 0)
+        return 99;
+    rast_check_result_summary(r, &s);
+    rast_check_result_destroy(r);
+    return s.verdict;
+}
+
+static void test_porcupine_etcd_log(void)
+{
+    const char *log = "INFO  jepsen.util - 0\t:invoke\t:read\tnil\n"
+                      "INFO  jepsen.util - 1   :invoke :cas    [0 2]\n"
+                      "INFO  jepsen.util - 0\t:ok\t:read\tnil\n"
+                      "INFO  jepsen.util - 2\t:invoke\t:write\t1\n"
+                      "INFO  jepsen.util - 1   :fail :cas    [0 2]\n"
+                      "INFO  jepsen.util - 2\t:info\t:write\t:timed-out\n";
+    struct rast_history *h = parse(log);
+    CHECK(h != NULL);
+    CHECK_EQ_U64(rast_history_op_count(h), 3);
+    CHECK_EQ_U64(rast_history_event_count(h), 6);
+    CHECK_EQ_U64(rast_history_model_hint(h), RAST_MODEL_ETCD);
+    char *text = native_text(h);
+    CHECK(text != NULL);
+    CHECK(strstr(text, "invoke 1 1 1 cas nil 0 2\n") != NULL);
+    CHECK(strstr(text, "ok 0 2 nil\n") != NULL);
+    CHECK(strstr(text, "fail 1 4\n") != NULL);
+    CHECK(strstr(text, "info 2 5\n") != NULL);
+    free(text);
+    CHECK_EQ_U64(verdict_of(h, RAST_MODEL_AUTO), RAST_CHECK_LINEARIZABLE);
+    rast_history_destroy(h);
+}
+
+static void test_knossos_edn(void)
+{
+    const char *edn = "[{:process 0, :type :invoke, :f :write, :value 3}\n"
+                      " {:process :nemesis, :type :info, :f :start, :value nil}\n"
+                      " {:process 0, :type :ok, :f :write, :value 3}\n"
+                      " {:process 1, :type :invoke, :f :read, :value nil}\n"
+                      " {:process 1, :type :ok, :f :read, :value 4}]\n";
+    struct rast_history *h = parse(edn);
+    CHECK(h != NULL);
+    CHECK_EQ_U64(rast_history_op_count(h), 2);
+    CHECK_EQ_U64(rast_history_model_hint(h), RAST_MODEL_KNOSSOS_CAS);
+    CHECK_EQ_U64(verdict_of(h, RAST_MODEL_AUTO), RAST_CHECK_NOT_LINEARIZABLE);
+    rast_history_destroy(h);
+}
+
+static void test_porcupine_kv_log(void)
+{
+    const char *kv = "{:process 0, :type :invoke, :f :append, :key \"0\", :value \"x 0 0 y\"}\n"
+                     "{:process 0, :type :ok, :f :append, :key \"0\", :value \"x 0 0 y\"}\n"
+                     "{:process 1, :type :invoke, :f :get, :key \"0\", :value nil}\n"
+                     "{:process 1, :type :ok, :f :get, :key \"0\", :value \"x 0 0 y\"}\n";
+    struct rast_history *h = parse(kv);
+    CHECK(h != NULL);
+    CHECK_EQ_U64(rast_history_model_hint(h), RAST_MODEL_KV);
+    CHECK_EQ_U64(verdict_of(h, RAST_MODEL_AUTO), RAST_CHECK_LINEARIZABLE);
+    rast_history_destroy(h);
+}
+
+static void test_multi_register_and_mutex_edn(void)
+{
+    struct rast_history *h = parse(
+        "[{:process 0 :type :invoke :f :txn :value [[:write :x 1] [:read :y nil]]}"
+        " {:process 0 :type :ok :f :txn :value [[:write :x 1] [:read :y 0]]}"
+        " {:process 1 :type :invoke :f :txn :value [[:read :x nil]]}"
+        " {:process 1 :type :ok :f :txn :value [[:read :x 1]]}]");
+    CHECK(h != NULL);
+    CHECK_EQ_U64(rast_history_model_hint(h), RAST_MODEL_MULTI_REGISTER);
+    CHECK_EQ_U64(verdict_of(h, RAST_MODEL_AUTO), RAST_CHECK_LINEARIZABLE);
+    rast_history_destroy(h);
+    h = parse("{:process 0 :type :invoke :f :acquire}\n{:process 0 :type :ok :f :acquire}\n"
+              "{:process 1 :type :invoke :f :acquire}\n{:process 1 :type :ok :f :acquire}\n");
+    CHECK(h != NULL);
+    CHECK_EQ_U64(rast_history_model_hint(h), RAST_MODEL_MUTEX);
+    CHECK_EQ_U64(verdict_of(h, RAST_MODEL_AUTO), RAST_CHECK_NOT_LINEARIZABLE);
+    rast_history_destroy(h);
+}
+
+/* What the simulator does: build in memory, write native, read back, check. */
+static void test_builder_native_round_trip(void)
+{
+    struct rast_history *h = rast_history_create();
+    uint32_t put, get, cas, lost;
+    struct rast_value k1 = RAST_STR("k 1", 3), v = RAST_STR("va\"l\n", 5), k2 = RAST_INT(-7);
+    CHECK(rast_history_invoke(h, 1, 10, RAST_F_WRITE, &k1, &v, NULL, &put) == 0);
+    CHECK(rast_history_invoke(h, 2, 11, RAST_F_READ, &k1, NULL, NULL, &get) == 0);
+    CHECK(rast_history_complete(h, put, 12, RAST_OUTCOME_OK, NULL) == 0);
+    CHECK(rast_history_complete(h, get, 13, RAST_OUTCOME_OK, &v) == 0);
+    struct rast_value e = RAST_NIL, n = RAST_INT(INT64_MIN);
+    CHECK(rast_history_invoke(h, 3, 14, RAST_F_CAS, &k2, &e, &n, &cas) == 0);
+    CHECK(rast_history_complete(h, cas, 15, RAST_OUTCOME_FAIL, NULL) == 0);
+    CHECK(rast_history_invoke(h, 4, 16, RAST_F_WRITE, &k2, &n, NULL, &lost) == 0);
+    CHECK(rast_history_complete(h, 99, 17, RAST_OUTCOME_OK, NULL) == RAST_CHECK_EINVAL);
+    CHECK(rast_history_complete(h, put, 17, RAST_OUTCOME_OK, NULL) == RAST_CHECK_EINVAL);
+    CHECK(rast_history_invoke(h, 5, 1, RAST_F_READ, &k1, NULL, NULL, &lost) == RAST_CHECK_EINVAL);
+    CHECK_EQ_U64(verdict_of(h, RAST_MODEL_KV), RAST_CHECK_NOT_LINEARIZABLE); /* cas nil fails */
+    char *text = native_text(h);
+    CHECK(text != NULL);
+    struct rast_history *back = parse(text);
+    CHECK(back != NULL);
+    char *again = native_text(back);
+    CHECK(again != NULL && strcmp(text, again) == 0);
+    CHECK_EQ_U64(verdict_of(back, RAST_MODEL_AUTO), RAST_CHECK_NOT_LINEARIZABLE);
+    free(text);
+    free(again);
+    rast_history_destroy(back);
+    rast_history_destroy(h);
+}
+
+static void test_edn_writer_round_trip(void)
+{
+    const char *edn = "[{:process 0, :type :invoke, :f :cas, :value [1 2]}\n"
+                      " {:process 1, :type :invoke, :f :read, :value nil}\n"
+                      " {:process 0, :type :info, :f :cas, :value [1 2]}\n"
+                      " {:process 1, :type :ok, :f :read, :value 2}\n"
+                      " {:process 2, :type :invoke, :f :txn, :value [[:read :x nil]]}\n"
+                      " {:process 2, :type :fail, :f :txn, :value [[:read :x nil]]}]\n";
+    struct rast_history *h = parse(edn);
+    CHECK(h != NULL);
+    char *a = edn_text(h);
+    CHECK(a != NULL && strcmp(a, edn) == 0);
+    struct rast_history *back = parse(a);
+    char *b = back != NULL ? edn_text(back) : NULL;
+    CHECK(b != NULL && strcmp(a, b) == 0);
+    free(a);
+    free(b);
+    rast_history_destroy(back);
+    rast_history_destroy(h);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct rast_test tests[] = {
+        RAST_TEST(test_porcupine_etcd_log),
+        RAST_TEST(test_knossos_edn),
+        RAST_TEST(test_porcupine_kv_log),
+        RAST_TEST(test_multi_register_and_mutex_edn),
+        RAST_TEST(test_builder_native_round_trip),
+        RAST_TEST(test_edn_writer_round_trip),
+    };
+    return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
+}

@@ -1,0 +1,209 @@
+/*
+ * test_search.c: the search's contracts: deterministic budgets (steps, memo bytes) end in
+ * UNKNOWN with the reason and the progress reached; results and reports are identical for any
+ * number of jobs; a cheap violation in one key is found without exhausting an expensive key;
+ * the memo matches exactly and stays within its byte budget.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "memo.h"
+#include "rast_check.h"
+#include "rast_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* n concurrent writes and n concurrent reads on key k, then a read of a value never written:
+ * not linearizable, and expensive to prove (about 2^n configurations). */
+static void add_hard_key(struct rast_history *h, int64_t k, uint32_t n, bool bad)
+{
+    struct rast_value key = RAST_INT(k);
+    uint32_t ids[64], id;
+    uint64_t t = 0;
+    for (uint32_t i = 0; i < 2 * n; i++) {
+        struct rast_value v = RAST_INT(i);
+        if (rast_history_invoke(h, i, t, i < n ? RAST_F_WRITE : RAST_F_READ, &key, &v, NULL,
+                                &ids[i]) != 0)
+            return;
+    }
+    for (uint32_t i = 0; i < 2 * n; i++) {
+        struct rast_value v = RAST_INT((i * 7) % n);
+        if (rast_history_complete(h, ids[i], t, RAST_OUTCOME_OK, &v) != 0)
+            return;
+    }
+    struct rast_value never = RAST_INT(bad ? 99 : 0);
+    if (!bad && (rast_history_invoke(h, 100, t, RAST_F_WRITE, &key, &never, NULL, &id) != 0 ||
+                 rast_history_complete(h, id, t, RAST_OUTCOME_OK, NULL) != 0))
+        return;
+    if (rast_history_invoke(h, 101, t, RAST_F_READ, &key, NULL, NULL, &id) == 0 &&
+        rast_history_complete(h, id, t, RAST_OUTCOME_OK, &never) != 0)
+        fprintf(stderr, "  cannot build the history\n");
+}
+
+static struct rast_check_result *run(const struct rast_history *h, uint32_t jobs,
+                                     uint64_t steps, uint64_t bytes, struct rast_check_summary *s)
+{
+    struct rast_check_options o;
+    rast_check_options_init(&o);
+    o.model = RAST_MODEL_KV;
+    o.jobs = jobs;
+    if (steps != 0)
+        o.budget_steps_max = steps;
+    if (bytes != 0)
+        o.memo_bytes_max = bytes;
+    struct rast_check_result *r = NULL;
+    if (rast_check_run(h, &o, &r, NULL) == 0)
+        rast_check_result_summary(r, s);
+    return r;
+}
+
+static char *report(const struct rast_check_result *r, const struct rast_history *h, int kind)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    if (f == NULL)
+        return NULL;
+    int rc = kind == 0 ? rast_check_result_write_text(r, h, "x", f)
+             : kind == 1 ? rast_check_result_write_json(r, h, "x", f)
+                         : rast_check_result_write_html(r, h, "x", f);
+    fclose(f);
+    if (rc != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static void test_step_budget_gives_unknown(void)
+{
+    struct rast_history *h = rast_history_create();
+    add_hard_key(h, 1, 10, true);
+    struct rast_check_summary s;
+    struct rast_check_result *r = run(h, 1, 1000, 0, &s);
+    CHECK(r != NULL);
+    CHECK_EQ_U64(s.verdict, RAST_CHECK_UNKNOWN);
+    CHECK_EQ_U64(s.unknown_reason, RAST_CHECK_REASON_STEPS);
+    CHECK_EQ_U64(s.steps, 1000);
+    char *text = report(r, h, 0);
+    CHECK(text != NULL && strstr(text, "UNKNOWN") != NULL && strstr(text, "search steps") != NULL);
+    CHECK(strstr(text, "progress:") != NULL && strstr(text, "deepest linearization") != NULL);
+    free(text);
+    rast_check_result_destroy(r);
+    r = run(h, 1, 0, 0, &s);
+    CHECK(r != NULL);
+    CHECK_EQ_U64(s.verdict, RAST_CHECK_NOT_LINEARIZABLE);
+    rast_check_result_destroy(r);
+    rast_history_destroy(h);
+}
+
+static void test_byte_budget_gives_unknown(void)
+{
+    struct rast_history *h = rast_history_create();
+    add_hard_key(h, 1, 16, true);
+    struct rast_check_summary s;
+    struct rast_check_result *r = run(h, 1, 0, 256 << 10, &s);
+    CHECK(r != NULL);
+    CHECK_EQ_U64(s.verdict, RAST_CHECK_UNKNOWN);
+    CHECK_EQ_U64(s.unknown_reason, RAST_CHECK_REASON_MEMO_BYTES);
+    CHECK(s.memo_bytes_peak <= 256 << 10);
+    char *json = report(r, h, 1);
+    CHECK(json != NULL && strstr(json, "\"reason\": \"memo-bytes\"") != NULL);
+    free(json);
+    rast_check_result_destroy(r);
+    rast_history_destroy(h);
+}
+
+static void test_cheap_violation_found_first(void)
+{
+    struct rast_history *h = rast_history_create();
+    add_hard_key(h, 1, 18, true);  /* expensive, first in partition order */
+    add_hard_key(h, 2, 3, true);   /* cheap */
+    struct rast_check_summary s;
+    struct rast_check_result *r = run(h, 1, 0, 0, &s);
+    CHECK(r != NULL);
+    CHECK_EQ_U64(s.verdict, RAST_CHECK_NOT_LINEARIZABLE);
+    CHECK_EQ_U64(s.fail_partition, 1);
+    CHECK(s.steps < 1000000);
+    rast_check_result_destroy(r);
+    rast_history_destroy(h);
+}
+
+static void test_jobs_do_not_change_output(void)
+{
+    struct rast_history *h = rast_history_create();
+    for (int64_t k = 0; k < 24; k++)
+        add_hard_key(h, k, 4 + (uint32_t)(k % 7), k % 5 == 3);
+    char *first[3] = {NULL, NULL, NULL};
+    static const uint32_t jobs[] = {1, 2, 3, 8};
+    for (int j = 0; j < 4; j++) {
+        struct rast_check_summary s;
+        struct rast_check_result *r = run(h, jobs[j], 0, 0, &s);
+        CHECK(r != NULL);
+        CHECK_EQ_U64(s.verdict, RAST_CHECK_NOT_LINEARIZABLE);
+        for (int kind = 0; kind < 3; kind++) {
+            char *text = report(r, h, kind);
+            CHECK(text != NULL);
+            if (j == 0)
+                first[kind] = text;
+            else {
+                CHECK(strcmp(first[kind], text) == 0);
+                free(text);
+            }
+        }
+        rast_check_result_destroy(r);
+    }
+    for (int kind = 0; kind < 3; kind++)
+        free(first[kind]);
+    rast_history_destroy(h);
+}
+
+static void test_linearizable_and_empty(void)
+{
+    struct rast_history *h = rast_history_create();
+    struct rast_check_summary s;
+    struct rast_check_result *r = run(h, 1, 0, 0, &s);
+    CHECK(r != NULL && s.verdict == RAST_CHECK_LINEARIZABLE && s.partition_count == 0);
+    rast_check_result_destroy(r);
+    add_hard_key(h, 5, 10, false);
+    r = run(h, 2, 0, 0, &s);
+    CHECK(r != NULL && s.verdict == RAST_CHECK_LINEARIZABLE && s.partition_count == 1);
+    CHECK_EQ_U64(s.fail_op_id, UINT32_MAX);
+    rast_check_result_destroy(r);
+    rast_history_destroy(h);
+}
+
+static void test_memo_exact_and_bounded(void)
+{
+    struct memo m;
+    memo_init(&m, 1, 1, 1 << 20);
+    uint64_t set = 0x13, state = 7, other_state = 8, other_set = 0x17;
+    CHECK(memo_insert(&m, 42, &set, &state) == MEMO_INSERTED);
+    CHECK(memo_insert(&m, 42, &set, &state) == MEMO_PRESENT);
+    CHECK(memo_insert(&m, 42, &set, &other_state) == MEMO_INSERTED);  /* same hash, other */
+    CHECK(memo_insert(&m, 42, &other_set, &state) == MEMO_INSERTED);  /* configurations */
+    CHECK(memo_insert(&m, 42, &other_set, &state) == MEMO_PRESENT);
+    for (uint64_t i = 0; i < 5000; i++)
+        CHECK(memo_insert(&m, i * 0x9e3779b97f4a7c15u, &i, &state) == MEMO_INSERTED);
+    for (uint64_t i = 0; i < 5000; i++)
+        CHECK(memo_insert(&m, i * 0x9e3779b97f4a7c15u, &i, &state) == MEMO_PRESENT);
+    memo_free(&m);
+    memo_init(&m, 1, 1, 4096);
+    int rc = MEMO_INSERTED;
+    for (uint64_t i = 0; i < 100000 && rc == MEMO_INSERTED; i++)
+        rc = memo_insert(&m, i, &i, &i);
+    CHECK(rc == MEMO_FULL && m.bytes_used <= 4096);
+    memo_free(&m);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct rast_test tests[] = {
+        RAST_TEST(test_step_budget_gives_unknown),
+        RAST_TEST(test_byte_budget_gives_unknown),
+        RAST_TEST(test_cheap_violation_found_first),
+        RAST_TEST(test_jobs_do_not_change_output),
+        RAST_TEST(test_linearizable_and_empty),
+        RAST_TEST(test_memo_exact_and_bounded),
+    };
+    return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
+}
