@@ -83,18 +83,31 @@ static const char *history_outcome_name(uint8_t outcome)
     }
 }
 
-static void history_write_line(const struct history_op *op, bool invoke, history_sink_fn sink,
-                               void *ctx)
+/* One event in the checker's native format (docs/check.md, "Native format"): op ids are the
+ * ops' invocation order; a get's value 0 is nil (nothing written yet). */
+static void history_write_line(const struct history *h, uint32_t id, bool invoke,
+                               history_sink_fn sink, void *ctx)
 {
-    char line[160];
-    int n = snprintf(line, sizeof line, "%" PRIu64 " c%" PRIu32 " %s %s k%u %" PRIu64,
-                     invoke ? op->invoke_us : op->complete_us, op->client,
-                     invoke ? "invoke" : history_outcome_name(op->outcome),
-                     kv_op_name(op->type), (unsigned)op->key, op->v1);
-    if (op->type == KV_CAS)
-        n += snprintf(line + n, sizeof line - (size_t)n, " %" PRIu64, op->v2);
-    if (!invoke && op->type == KV_GET && op->outcome == HISTORY_OK)
-        n += snprintf(line + n, sizeof line - (size_t)n, " -> %" PRIu64, op->result);
+    const struct history_op *op = &h->ops[id];
+    char line[192];
+    int n;
+    if (invoke) {
+        n = snprintf(line, sizeof line, "invoke %" PRIu32 " %" PRIu32 " %" PRIu64 " %s %u", id,
+                     op->client, op->invoke_us, kv_op_name(op->type), (unsigned)op->key);
+        if (op->type != KV_GET)
+            n += snprintf(line + n, sizeof line - (size_t)n, " %" PRIu64, op->v1);
+        if (op->type == KV_CAS)
+            n += snprintf(line + n, sizeof line - (size_t)n, " %" PRIu64, op->v2);
+    } else {
+        n = snprintf(line, sizeof line, "%s %" PRIu32 " %" PRIu64,
+                     history_outcome_name(op->outcome), id, op->complete_us);
+        if (op->type == KV_GET && op->outcome == HISTORY_OK) {
+            if (op->result == 0)
+                n += snprintf(line + n, sizeof line - (size_t)n, " nil");
+            else
+                n += snprintf(line + n, sizeof line - (size_t)n, " %" PRIu64, op->result);
+        }
+    }
     n += snprintf(line + n, sizeof line - (size_t)n, "\n");
     sink(ctx, line, (size_t)n);
 }
@@ -102,13 +115,15 @@ static void history_write_line(const struct history_op *op, bool invoke, history
 /* Merges invocations and completions by their event sequence (both lists are sorted). */
 void history_write_text(const struct history *h, history_sink_fn sink, void *ctx)
 {
+    static const char header[] = "rast-history 1\nmodel kv\ninitial nil\n";
+    sink(ctx, header, sizeof header - 1);
     uint32_t inv = 0;
     uint64_t seq = 0;
     /* Completions are found by scanning for the op whose complete_seq is next; ops complete
      * in any order, so keep a cursor per sequence number through a linear pass. */
     while (seq < h->seq_next) {
         if (inv < h->count && h->ops[inv].invoke_seq == seq) {
-            history_write_line(&h->ops[inv], true, sink, ctx);
+            history_write_line(h, inv, true, sink, ctx);
             inv++;
             seq++;
             continue;
@@ -116,7 +131,7 @@ void history_write_text(const struct history *h, history_sink_fn sink, void *ctx
         bool found = false;
         for (uint32_t i = 0; i < inv && !found; i++) {
             if (h->ops[i].complete_seq == seq) {
-                history_write_line(&h->ops[i], false, sink, ctx);
+                history_write_line(h, i, false, sink, ctx);
                 found = true;
             }
         }
