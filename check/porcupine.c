@@ -107,7 +107,7 @@ static int porc_line(struct porc *c, struct lex *l)
     static const char *const types[] = {":invoke", ":ok", ":fail", ":info"};
     static const char *const fs[] = {":read", ":write", ":cas"};
     const char *w;
-    uint32_t size, type, f, ignored;
+    uint32_t size = 0, type = 0, f = 0, ignored = 0;
     int64_t process;
     for (int i = 0; i < 3; i++) {
         int rc = porc_keyword(c, l, i == 0 ? "'INFO  jepsen.util - '" : "'jepsen.util - '",

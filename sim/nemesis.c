@@ -81,7 +81,7 @@ static void nemesis_block_sides(struct cluster *c, const bool *side_a, bool one_
 static const char *nemesis_partition_shape(struct cluster *c, uint32_t shape)
 {
     uint32_t n = c->cfg.node_count;
-    uint32_t order[CLUSTER_NODES_MAX];
+    uint32_t order[CLUSTER_NODES_MAX] = {0};
     bool side_a[CLUSTER_NODES_MAX + 1] = {false};
     nemesis_permute(c, order);
     uint32_t split = (uint32_t)entropy_range(&c->entropy, 1, n > 1 ? n - 1 : 1);
