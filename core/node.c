@@ -21,7 +21,7 @@
 int ring_init(struct ring *r, uint32_t item_size, uint32_t capacity)
 {
     memset(r, 0, sizeof *r);
-    r->items = calloc(capacity, item_size);
+    r->items = malloc((size_t)capacity * item_size); /* ring_push clears each slot it hands out */
     if (r->items == NULL)
         return RAST_E_NOMEM;
     r->item_size = item_size;
