@@ -365,6 +365,14 @@ void replication_on_heartbeat_resp(struct rast_node *node, const struct rast_msg
         p->probe_sent = false;
     else if (progress_window_full(p, node->cfg.inflight_bytes_max))
         progress_free_oldest(p);
-    if (p->match_index < node_last_index(node))
+    if (p->match_index >= node_last_index(node))
+        return;
+    /* The follower lags. In REPLICATE with nothing left to send, every entry is in flight
+     * and an append or its ack may have been lost: an idle leader would wait forever. Send
+     * an (empty) append at next_index: the follower acks it (commit proceeds) or rejects
+     * it (probe and catch up). etcd-raft does the same on heartbeat replies. */
+    if (p->state == PROGRESS_REPLICATE && p->next_index > node_last_index(node))
+        replication_send_append(node, msg->from);
+    else
         replication_maybe_send(node, msg->from);
 }
