@@ -46,7 +46,7 @@ static bool strtab_find_local(const struct strtab *t, const char *s, uint32_t si
             return false;
         uint32_t local = v - 1;
         if (t->hashes[local] == hash && t->sizes[local] == size &&
-            memcmp(t->bytes + t->offsets[local], s, size) == 0) {
+            (size == 0 || memcmp(t->bytes + t->offsets[local], s, size) == 0)) {
             *id_out = t->base_id + local;
             return true;
         }
@@ -139,6 +139,7 @@ void strtab_get(const struct strtab *t, uint32_t id, const char **s_out, uint32_
     while (id < t->base_id)
         t = t->parent;
     uint32_t local = id - t->base_id;
-    *s_out = t->bytes + t->offsets[local];
+    /* A table that interned only empty strings has no byte buffer: no offset from NULL. */
+    *s_out = t->bytes == NULL ? "" : t->bytes + t->offsets[local];
     *size_out = t->sizes[local];
 }
