@@ -93,6 +93,9 @@ void read_release(struct rast_node *node)
         o->u.read_ready.tag = r->tag;
         o->u.read_ready.read_index =
             r->read_index > node->term_start_index ? r->read_index : node->term_start_index;
+#if RAST_BUG(read_before_term_commit)
+        o->u.read_ready.read_index = r->read_index; /* the new leader's stale commit index */
+#endif
         ring_pop(&node->reads);
     }
 }

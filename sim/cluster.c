@@ -74,6 +74,15 @@ static void cluster_io_send(void *ctx, struct host *h, const struct rast_msg *ms
                             const uint8_t *frame, size_t size)
 {
     struct cluster *c = ctx;
+    if (msg->type == RAST_MSG_VOTE_RESP && msg->u.vote_resp.granted) {
+        /* Figure 2: term and vote are on stable storage before the grant is sent */
+        const struct rast_hard_state *hs = &c->disks[h->id].durable_hard_state;
+        if (hs->term != msg->term || hs->voted_for != msg->to)
+            inv_fail(&c->inv, "vote_durability", "n%" PRIu32 " granted its vote in term %"
+                     PRIu64 " to n%" PRIu32 " before it was durable (disk: term %" PRIu64
+                     " vote n%" PRIu32 ")", h->id, msg->term, msg->to, hs->term, hs->voted_for);
+        inv_on_vote_grant(&c->inv, h->id, msg->to, msg->term);
+    }
     uint64_t id = net_send(&c->net, h->id, msg->to, frame, size, c->now_us);
     if (id != 0 && c->trace.json_sink != NULL)
         trace_flow(&c->trace, c->now_us, h->id, id, true, msg->type);
@@ -100,6 +109,13 @@ static int cluster_io_persist(void *ctx, struct host *h, const struct rast_persi
     struct event ev = {.time_us = at, .kind = EV_DISK_DONE, .node = (uint8_t)h->id,
                        .epoch = n->epoch};
     cluster_push(c, &ev);
+    /* crash at persist: the node dies halfway to this write's completion, after whatever
+     * it sent in the same step (a vote, an ack) and before the write is durable */
+    if (c->phase == PHASE_FAULT && entropy_chance_ppm(&c->entropy, c->cfg.crash_persist_ppm)) {
+        struct event crash = {.time_us = c->now_us + (at - c->now_us) / 2, .kind = EV_CRASH,
+                              .node = (uint8_t)h->id, .epoch = n->epoch};
+        cluster_push(c, &crash);
+    }
     return 0;
 }
 
@@ -114,6 +130,10 @@ static void cluster_io_role(void *ctx, struct host *h, uint8_t role, uint64_t te
                             uint32_t leader)
 {
     struct cluster *c = ctx;
+    const struct rast_hard_state *hs = &c->disks[h->id].durable_hard_state;
+    if (role == RAST_LEADER)
+        inv_on_leader_votes(&c->inv, h->id, term, c->cfg.node_count,
+                            hs->term == term && hs->voted_for == h->id);
     if (!trace_on(&c->trace))
         return;
     char what[96];
@@ -155,8 +175,15 @@ void cluster_crash_node(struct cluster *c, uint32_t id, const char *why)
     n->crashes++;
     if (trace_on(&c->trace))
         trace_node(&c->trace, c->now_us, id, NULL, "crash (%s)%s", why, torn ? " torn write" : "");
-    uint64_t delay = c->phase == PHASE_FAULT ? entropy_range(&c->entropy, 10000, 3000000)
-                                             : entropy_range(&c->entropy, 0, 100000);
+    /* half the restarts are quick (1-30 ms, a supervisor restarting the process), so a node
+     * is back while messages from before its crash are still in flight */
+    uint64_t delay = 0;
+    if (c->phase != PHASE_FAULT)
+        delay = entropy_range(&c->entropy, 0, 100000);
+    else if (entropy_below(&c->entropy, 2) == 0)
+        delay = entropy_range(&c->entropy, 1000, 30000);
+    else
+        delay = entropy_range(&c->entropy, 10000, 3000000);
     struct event ev = {.time_us = c->now_us + delay, .kind = EV_RESTART, .node = (uint8_t)id,
                        .epoch = n->epoch};
     cluster_push(c, &ev);
@@ -191,8 +218,11 @@ void cluster_boot_node(struct cluster *c, uint32_t id)
     struct rast_config cfg;
     rast_config_default(&cfg, id, c->cfg.node_count);
     cfg.random_seed = entropy_below(&c->entropy, UINT64_MAX);
-    cfg.msg_entries_max = 32;
+    cfg.msg_entries_max = c->cfg.msg_entries_max > 0 ? c->cfg.msg_entries_max : 32;
     cfg.msg_bytes_max = 1024;
+    if (c->cfg.election_ticks_spread > 0)
+        cfg.election_timeout_ticks_max = cfg.election_timeout_ticks_min +
+                                         c->cfg.election_ticks_spread;
     int rc = host_start(&c->hosts[id], &cfg, &c->disks[id].restore);
     if (rc != 0) {
         cluster_fail(c, "core_create", "n%" PRIu32 " rast_node_create: %s", id,
@@ -358,6 +388,7 @@ static bool cluster_event_is_stale(const struct cluster *c, const struct event *
     case EV_TICK:
     case EV_DISK_DONE:
     case EV_RESUME:
+    case EV_CRASH:
         return !c->nodes[ev->node].up || c->nodes[ev->node].epoch != ev->epoch;
     case EV_RESTART:
         return c->nodes[ev->node].up || c->nodes[ev->node].epoch != ev->epoch;
@@ -386,6 +417,10 @@ static void cluster_dispatch(struct cluster *c, const struct event *ev)
     case EV_CLIENT_NEXT: client_next(c, ev->a); break;
     case EV_NEMESIS: nemesis_act(c); break;
     case EV_RESTART: cluster_boot_node(c, ev->node); break;
+    case EV_CRASH:
+        if (c->phase == PHASE_FAULT)
+            cluster_crash_node(c, ev->node, "at persist");
+        break;
     case EV_RESUME:
         if (c->nodes[ev->node].paused_until_us <= c->now_us)
             cluster_trace_node(c, ev->node, "resume");

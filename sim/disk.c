@@ -29,6 +29,7 @@ void disk_reset(struct disk *d)
     d->count = 0;
     d->corrupted = false;
     memset(&d->restore, 0, sizeof d->restore);
+    memset(&d->durable_hard_state, 0, sizeof d->durable_hard_state);
 }
 
 static bool disk_reserve(uint8_t **buf, size_t *capacity, size_t needed)
@@ -103,6 +104,8 @@ int disk_submit(struct disk *d, const struct rast_persist *p)
     r->size = d->pending_size - start;
     r->last_record_rel = last - start;
     r->records = records;
+    r->has_hard_state = p->has_hard_state;
+    r->hard_state = p->hard_state;
     d->count++;
     return 0;
 }
@@ -125,6 +128,8 @@ uint64_t disk_complete_head(struct disk *d)
 {
     struct disk_request *r = &d->requests[d->head];
     disk_durable_append(d, d->pending + r->offset, r->size, r);
+    if (r->has_hard_state)
+        d->durable_hard_state = r->hard_state;
     uint64_t token = r->token;
     d->head = (d->head + 1) % DISK_REQUESTS_MAX;
     d->count--;
@@ -262,5 +267,6 @@ enum disk_load_result disk_load(struct disk *d)
     d->last_record_offset = last_record;
     d->corrupted = false;
     d->restore.entries = d->restore.entry_count > 0 ? d->entries : NULL;
+    d->durable_hard_state = d->restore.hard_state;
     return result;
 }

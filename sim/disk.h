@@ -38,6 +38,8 @@ struct disk_request {
     size_t size;
     size_t last_record_rel; /* offset of its last record, relative to offset */
     uint32_t records;
+    bool has_hard_state;
+    struct rast_hard_state hard_state;
 };
 
 enum disk_load_result {
@@ -60,6 +62,9 @@ struct disk {
     uint32_t head;
     uint32_t count;
     bool corrupted; /* latent corruption was injected since the last load */
+    /* the hard state a restart would read: from the last load, then every completed
+     * request that carried one (the durability oracle of sim/cluster.c reads it) */
+    struct rast_hard_state durable_hard_state;
     /* what the last disk_load rebuilt; entries point into durable */
     struct rast_entry *entries;
     uint64_t entries_capacity;

@@ -27,7 +27,8 @@ enum event_kind {
     EV_UNCLOG = 12,       /* path a stops being clogged */
     EV_PHASE = 13,        /* end of the fault phase, start of the liveness phase */
     EV_DEADLINE = 14,     /* the liveness bound ran out */
-    EV_KIND_MAX = 14,
+    EV_CRASH = 15,        /* node: crash (crash at persist: before its write completes) */
+    EV_KIND_MAX = 15,
 };
 
 struct event {

@@ -34,6 +34,9 @@ void inv_reset(struct invariants *inv)
     memset(inv->leader_term, 0, sizeof inv->leader_term);
     inv->acked_count = 0;
     inv->elections = 0;
+    memset(inv->vote_term, 0, sizeof inv->vote_term);
+    memset(inv->vote_for, 0, sizeof inv->vote_for);
+    memset(inv->vote_next, 0, sizeof inv->vote_next);
     inv->violated = false;
     inv->kind[0] = 0;
     inv->message[0] = 0;
@@ -276,4 +279,49 @@ void inv_final(struct invariants *inv, struct rast_node *const *nodes, uint32_t 
             }
         }
     }
+}
+
+void inv_on_vote_grant(struct invariants *inv, uint32_t voter, uint32_t candidate,
+                       uint64_t term)
+{
+    if (inv->violated || voter >= INV_NODES_MAX || term == 0)
+        return;
+    if (term < inv->term_capacity && inv->term_leader[term] == voter && candidate != voter) {
+        inv_fail(inv, "vote_safety", "n%" PRIu32 " led term %" PRIu64
+                 " and then granted its vote in that term to n%" PRIu32, voter, term, candidate);
+        return;
+    }
+    for (uint32_t i = 0; i < INV_VOTES_MAX; i++) {
+        if (inv->vote_term[voter][i] == term && inv->vote_for[voter][i] != candidate) {
+            inv_fail(inv, "vote_safety", "n%" PRIu32 " granted its vote in term %" PRIu64
+                     " to n%" PRIu32 " and to n%" PRIu32, voter, term,
+                     inv->vote_for[voter][i], candidate);
+            return;
+        }
+    }
+    uint32_t slot = inv->vote_next[voter]++ % INV_VOTES_MAX;
+    inv->vote_term[voter][slot] = term;
+    inv->vote_for[voter][slot] = candidate;
+}
+
+void inv_on_leader_votes(struct invariants *inv, uint32_t id, uint64_t term,
+                         uint32_t node_count, bool self_vote_durable)
+{
+    if (inv->violated || id >= INV_NODES_MAX)
+        return;
+    uint32_t votes = self_vote_durable ? 1 : 0;
+    for (uint32_t voter = 1; voter < INV_NODES_MAX && voter <= node_count; voter++) {
+        if (voter == id)
+            continue;
+        for (uint32_t i = 0; i < INV_VOTES_MAX; i++) {
+            if (inv->vote_term[voter][i] == term && inv->vote_for[voter][i] == id) {
+                votes++;
+                break;
+            }
+        }
+    }
+    if (votes < node_count / 2 + 1)
+        inv_fail(inv, "election_quorum", "n%" PRIu32 " leads term %" PRIu64 " with %" PRIu32
+                 " durable votes of %" PRIu32 " nodes (own vote %s)", id, term, votes,
+                 node_count, self_vote_durable ? "durable" : "not durable");
 }

@@ -29,6 +29,7 @@
 
 #define INV_NODES_MAX 8u
 #define INV_SCAN_EVENTS 16384u
+#define INV_VOTES_MAX 32u /* grants remembered per node (a ring) for the vote oracle */
 
 struct inv_chosen {
     uint64_t term;
@@ -53,6 +54,9 @@ struct invariants {
     uint32_t acked_count;
     uint32_t acked_capacity;
     uint64_t elections;
+    uint64_t vote_term[INV_NODES_MAX][INV_VOTES_MAX]; /* 0: empty slot */
+    uint32_t vote_for[INV_NODES_MAX][INV_VOTES_MAX];
+    uint32_t vote_next[INV_NODES_MAX];
     bool violated;
     char kind[48];
     char message[320];
@@ -68,6 +72,14 @@ void inv_after_step(struct invariants *inv, uint32_t id, const struct rast_node 
 /* Node id applied entry at index. */
 void inv_on_apply(struct invariants *inv, uint32_t id, uint64_t index,
                   const struct rast_entry *entry);
+/* Node voter sent a vote grant for term to candidate (issue 5): at most one candidate per
+ * term (Figure 2, votedFor), and never another than itself in a term it led. */
+void inv_on_vote_grant(struct invariants *inv, uint32_t voter, uint32_t candidate,
+                       uint64_t term);
+/* Node id became leader of term: the grants sent to it in that term, plus its own vote when
+ * durable, must make a majority of node_count (issue 5). */
+void inv_on_leader_votes(struct invariants *inv, uint32_t id, uint64_t term,
+                         uint32_t node_count, bool self_vote_durable);
 /* A write at index was acknowledged to a client. */
 void inv_on_ack(struct invariants *inv, uint64_t index);
 /* Log matching over the live nodes (nodes[i] NULL when down). */

@@ -118,6 +118,24 @@ void swarm_draw(struct entropy *e, const struct rast_sim_pins *pins, struct rast
     swarm_draw_network(e, c);
     swarm_draw_disk(e, c);
     swarm_draw_workload(e, pins, c);
+    /* Crash at persist (FoundationDB's "kill at fsync"): drawn last, and only when crashes
+     * are on, so runs without crashes consume exactly the choices they did before. */
+    static const uint32_t crash_persist_levels_ppm[4] = {0, 2000, 10000, 40000};
+    if (c->faults & RAST_SIM_FAULT_CRASH)
+        c->crash_persist_ppm = crash_persist_levels_ppm[entropy_below(e, 4)];
+    /* Election jitter: half the runs keep the default spread of 10 ticks; the others make
+     * timeouts nearly equal, so candidates campaign together and votes split. Only on a
+     * fast network: with long delays (tens of ms, several ticks) a narrow spread livelocks
+     * elections for good (§5.2: broadcast time << timeout spread), a liveness failure of
+     * the configuration rather than of the core (seed 2110 before this rule). */
+    static const uint32_t spread_levels_ticks[4] = {10, 10, 4, 2};
+    c->election_ticks_spread = spread_levels_ticks[entropy_below(e, 4)];
+    if (c->faults & RAST_SIM_FAULT_DELAY)
+        c->election_ticks_spread = 10;
+    /* AppendEntries batch limit: half the runs 32 entries, else 4 or 1, so a new leader's
+     * old entries and its no-op travel in separate messages (Figure 8 schedules) */
+    static const uint32_t batch_levels[4] = {32, 32, 4, 1};
+    c->msg_entries_max = batch_levels[entropy_below(e, 4)];
 }
 
 void rast_sim_config_format(const struct rast_sim_config *c, char *buf, size_t size)
@@ -135,13 +153,16 @@ void rast_sim_config_format(const struct rast_sim_config *c, char *buf, size_t s
              " path_capacity=%" PRIu32 " disk_us=%" PRIu64 "+exp(%" PRIu64 ") eio_ppm=%" PRIu32
              " tear_ppm=%" PRIu32 " drift_ppm_max=%" PRIu32 " nemesis_us=%" PRIu64
              " clients=%" PRIu32 " keys=%" PRIu32 " get_ppm=%" PRIu32 " put_ppm=%" PRIu32
-             " ops=%" PRIu32 " timeout_us=%" PRIu64 " run_us_max=%" PRIu64,
+             " ops=%" PRIu32 " timeout_us=%" PRIu64 " run_us_max=%" PRIu64
+             " crash_persist_ppm=%" PRIu32 " election_spread_ticks=%" PRIu32
+             " msg_entries_max=%" PRIu32,
              c->node_count, used == 0 ? "none" : faults, c->safety_only ? "safety" : "liveness",
              c->net_latency_us_min, c->net_latency_us_mean, c->loss_ppm, c->dup_ppm,
              c->bitflip_ppm, c->path_capacity, c->disk_latency_us_min, c->disk_latency_us_mean,
              c->eio_ppm, c->tear_ppm, c->drift_ppm_max, c->nemesis_us_mean, c->client_count,
              c->key_count, c->get_ppm, c->put_ppm, c->ops_total, c->client_timeout_us,
-             c->run_us_max);
+             c->run_us_max, c->crash_persist_ppm, c->election_ticks_spread,
+             c->msg_entries_max);
 }
 
 void rast_sim_pins_format(const struct rast_sim_pins *p, char *buf, size_t size)

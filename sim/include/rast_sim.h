@@ -73,6 +73,9 @@ struct rast_sim_config {
     uint64_t client_think_us_mean;
     uint64_t run_us_max;      /* fault phase bound */
     uint64_t liveness_us_max; /* the liveness phase must commit a write within this */
+    uint32_t crash_persist_ppm; /* per persist request: crash before it completes (crash) */
+    uint32_t election_ticks_spread; /* election timeouts in [10, 10 + spread) ticks */
+    uint32_t msg_entries_max;       /* entries per AppendEntries (the core's batch limit) */
 };
 
 /* Pins: a flag set on the command line overrides the drawn value. */
