@@ -8,6 +8,8 @@
  * 2 usage.
  */
 #define _DEFAULT_SOURCE 1
+#include "cli_parse.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -98,28 +100,6 @@ static int usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    if (s == NULL || *s == 0 || *s == '-')
-        return false;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != 0)
-        return false;
-    *out = (uint64_t)v;
-    return true;
-}
-
-static bool parse_u32_range(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
-{
-    uint64_t v = 0;
-    if (!parse_u64(s, &v) || v < lo || v > hi)
-        return false;
-    *out = (uint32_t)v;
-    return true;
-}
-
 static bool parse_seeds(const char *s, uint64_t *first, uint64_t *last)
 {
     const char *dots = strstr(s, "..");
@@ -131,7 +111,7 @@ static bool parse_seeds(const char *s, uint64_t *first, uint64_t *last)
         return false;
     memcpy(left, s, len);
     left[len] = 0;
-    return parse_u64(left, first) && parse_u64(dots + 2, last) && *first <= *last;
+    return cli_parse_u64(left, first) && cli_parse_u64(dots + 2, last) && *first <= *last;
 }
 
 static bool parse_shard(const char *s, uint32_t *index, uint32_t *count)
@@ -145,8 +125,8 @@ static bool parse_shard(const char *s, uint32_t *index, uint32_t *count)
         return false;
     memcpy(left, s, len);
     left[len] = 0;
-    return parse_u32_range(left, 0, UINT32_MAX, index) &&
-           parse_u32_range(slash + 1, 1, UINT32_MAX, count) && *index < *count;
+    return cli_parse_u32_range(left, 0, UINT32_MAX, index) &&
+           cli_parse_u32_range(slash + 1, 1, UINT32_MAX, count) && *index < *count;
 }
 
 /* Flags taking a value. Returns 0, or EXIT_USAGE after printing why. */
@@ -154,7 +134,7 @@ static int parse_flag_value(struct cli *cli, const char *flag, const char *v)
 {
     struct rast_sim_pins *p = &cli->pins;
     if (strcmp(flag, "--seed") == 0) {
-        cli->seed_set = parse_u64(v, &cli->seed);
+        cli->seed_set = cli_parse_u64(v, &cli->seed);
         return cli->seed_set ? 0 : usage_error("--seed wants an unsigned integer, not '%s'", v);
     }
     if (strcmp(flag, "--seeds") == 0) {
@@ -165,16 +145,16 @@ static int parse_flag_value(struct cli *cli, const char *flag, const char *v)
         return parse_shard(v, &cli->shard_index, &cli->shard_count)
                    ? 0 : usage_error("--shard wants I/N with 0 <= I < N, not '%s'", v);
     if (strcmp(flag, "--jobs") == 0)
-        return parse_u32_range(v, 1, JOBS_MAX, &cli->jobs)
+        return cli_parse_u32_range(v, 1, JOBS_MAX, &cli->jobs)
                    ? 0 : usage_error("--jobs wants 1..%u, not '%s'", JOBS_MAX, v);
     if (strcmp(flag, "--record") == 0) { cli->record_path = v; return 0; }
     if (strcmp(flag, "--trace-json") == 0) { cli->trace_json_path = v; return 0; }
     if (strcmp(flag, "--out") == 0) { cli->out_dir = v; return 0; }
     if (strcmp(flag, "--events-max") == 0)
-        return parse_u64(v, &cli->events_max) && cli->events_max > 0
+        return cli_parse_u64(v, &cli->events_max) && cli->events_max > 0
                    ? 0 : usage_error("--events-max wants a positive integer, not '%s'", v);
     if (strcmp(flag, "--nodes") == 0) {
-        p->node_count_set = parse_u32_range(v, 1, 7, &p->node_count);
+        p->node_count_set = cli_parse_u32_range(v, 1, 7, &p->node_count);
         return p->node_count_set ? 0 : usage_error("--nodes wants 1..7, not '%s'", v);
     }
     if (strcmp(flag, "--faults") == 0) {
@@ -187,15 +167,15 @@ static int parse_flag_value(struct cli *cli, const char *flag, const char *v)
         return p->safety_only_set ? 0 : usage_error("--mode wants safety or liveness");
     }
     if (strcmp(flag, "--ops") == 0) {
-        p->ops_total_set = parse_u32_range(v, 20, 2000, &p->ops_total);
+        p->ops_total_set = cli_parse_u32_range(v, 20, 2000, &p->ops_total);
         return p->ops_total_set ? 0 : usage_error("--ops wants 20..2000, not '%s'", v);
     }
     if (strcmp(flag, "--clients") == 0) {
-        p->client_count_set = parse_u32_range(v, 1, 8, &p->client_count);
+        p->client_count_set = cli_parse_u32_range(v, 1, 8, &p->client_count);
         return p->client_count_set ? 0 : usage_error("--clients wants 1..8, not '%s'", v);
     }
     if (strcmp(flag, "--keys") == 0) {
-        p->key_count_set = parse_u32_range(v, 1, 8, &p->key_count);
+        p->key_count_set = cli_parse_u32_range(v, 1, 8, &p->key_count);
         return p->key_count_set ? 0 : usage_error("--keys wants 1..8, not '%s'", v);
     }
     return usage_error("unknown flag '%s'", flag);

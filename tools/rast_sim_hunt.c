@@ -20,6 +20,8 @@
  * does not fail; 2 usage or a build that does not match --bug; 4 internal error.
  */
 #define _DEFAULT_SOURCE 1
+#include "cli_parse.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -112,28 +114,6 @@ static void shrink_usage(FILE *out)
 "Exit codes: 0 written, 1 the run does not fail, 2 usage, 4 internal error.\n");
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    if (s == NULL || *s == 0 || *s == '-')
-        return false;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != 0)
-        return false;
-    *out = (uint64_t)v;
-    return true;
-}
-
-static bool parse_u32_range(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
-{
-    uint64_t v = 0;
-    if (!parse_u64(s, &v) || v < lo || v > hi)
-        return false;
-    *out = (uint32_t)v;
-    return true;
-}
-
 static bool parse_seconds(const char *s, double *out)
 {
     char *end = NULL;
@@ -151,7 +131,7 @@ static int parse_pin(struct hunt_cli *cli, const char *flag, const char *v)
     struct rast_sim_pins *p = &cli->pins;
     const char *c = cli->command;
     if (strcmp(flag, "--nodes") == 0)
-        return (p->node_count_set = parse_u32_range(v, 1, 7, &p->node_count))
+        return (p->node_count_set = cli_parse_u32_range(v, 1, 7, &p->node_count))
                    ? 0 : usage_error(c, "--nodes wants 1..7, not '%s'", v);
     if (strcmp(flag, "--faults") == 0)
         return (p->faults_set = rast_sim_fault_parse(v, &p->faults))
@@ -162,13 +142,13 @@ static int parse_pin(struct hunt_cli *cli, const char *flag, const char *v)
         return p->safety_only_set ? 0 : usage_error(c, "--mode wants safety or liveness");
     }
     if (strcmp(flag, "--ops") == 0)
-        return (p->ops_total_set = parse_u32_range(v, 20, 2000, &p->ops_total))
+        return (p->ops_total_set = cli_parse_u32_range(v, 20, 2000, &p->ops_total))
                    ? 0 : usage_error(c, "--ops wants 20..2000, not '%s'", v);
     if (strcmp(flag, "--clients") == 0)
-        return (p->client_count_set = parse_u32_range(v, 1, 8, &p->client_count))
+        return (p->client_count_set = cli_parse_u32_range(v, 1, 8, &p->client_count))
                    ? 0 : usage_error(c, "--clients wants 1..8, not '%s'", v);
     if (strcmp(flag, "--keys") == 0)
-        return (p->key_count_set = parse_u32_range(v, 1, 8, &p->key_count))
+        return (p->key_count_set = cli_parse_u32_range(v, 1, 8, &p->key_count))
                    ? 0 : usage_error(c, "--keys wants 1..8, not '%s'", v);
     return 1;
 }
@@ -190,13 +170,13 @@ static int parse_value(struct hunt_cli *cli, const char *flag, const char *v)
         return parse_seconds(v, &cli->budget_seconds)
                    ? 0 : usage_error(c, "--budget-seconds wants a positive number, not '%s'", v);
     if (strcmp(flag, "--seed-first") == 0)
-        return parse_u64(v, &cli->seed_first)
+        return cli_parse_u64(v, &cli->seed_first)
                    ? 0 : usage_error(c, "--seed-first wants an unsigned integer, not '%s'", v);
     if (strcmp(flag, "--seed") == 0)
-        return (cli->seed_set = parse_u64(v, &cli->seed))
+        return (cli->seed_set = cli_parse_u64(v, &cli->seed))
                    ? 0 : usage_error(c, "--seed wants an unsigned integer, not '%s'", v);
     if (strcmp(flag, "--tests-max") == 0)
-        return parse_u32_range(v, 1, 10000000, &cli->tests_max)
+        return cli_parse_u32_range(v, 1, 10000000, &cli->tests_max)
                    ? 0 : usage_error(c, "--tests-max wants 1..10000000, not '%s'", v);
     if (strcmp(flag, "--out") == 0) { cli->out_dir = v; return 0; }
     if (strcmp(flag, "--name") == 0) { cli->name = v; return 0; }
