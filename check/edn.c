@@ -230,6 +230,45 @@ static int edn_scratch_put(struct edn_parser *p, char c)
     return 0;
 }
 
+/* \uXXXX at p->buf[*i] == 'u' (four hex digits). Values up to 0xFF stand for that byte (how
+ * rast_history_write_edn writes control and non-ASCII bytes, so its output reads back); larger
+ * ones are Unicode code points, stored as UTF-8. *i ends on the last hex digit. */
+static int edn_parse_unicode_escape(struct edn_parser *p, uint64_t *i)
+{
+    uint64_t at = *i - 1;
+    if (*i + 4 >= p->len)
+        return edn_error(p, at, "truncated \\u escape (expected four hex digits)");
+    uint32_t cp = 0;
+    for (uint64_t k = *i + 1; k <= *i + 4; k++) {
+        char h = p->buf[k];
+        uint32_t d = (h >= '0' && h <= '9')   ? (uint32_t)(h - '0')
+                     : (h >= 'a' && h <= 'f') ? (uint32_t)(h - 'a' + 10)
+                     : (h >= 'A' && h <= 'F') ? (uint32_t)(h - 'A' + 10)
+                                              : 16;
+        if (d == 16)
+            return edn_error(p, at, "bad \\u escape (expected four hex digits)");
+        cp = cp * 16 + d;
+    }
+    *i += 4;
+    uint8_t bytes[3];
+    uint32_t n = 0;
+    if (cp <= 0xFF) {
+        bytes[n++] = (uint8_t)cp;
+    } else if (cp <= 0x7FF) {
+        bytes[n++] = (uint8_t)(0xC0 | (cp >> 6));
+        bytes[n++] = (uint8_t)(0x80 | (cp & 0x3F));
+    } else {
+        bytes[n++] = (uint8_t)(0xE0 | (cp >> 12));
+        bytes[n++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        bytes[n++] = (uint8_t)(0x80 | (cp & 0x3F));
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        if (edn_scratch_put(p, (char)bytes[k]) != 0)
+            return RAST_CHECK_ENOMEM;
+    }
+    return 0;
+}
+
 static int edn_parse_escaped(struct edn_parser *p, uint32_t index, uint64_t body)
 {
     struct edn_node *n = &p->nodes[index];
@@ -247,11 +286,17 @@ static int edn_parse_escaped(struct edn_parser *p, uint32_t index, uint64_t body
         if (c == '\\') {
             if (++i >= p->len)
                 continue;
+            if (p->buf[i] == 'u') {
+                int rc = edn_parse_unicode_escape(p, &i);
+                if (rc != 0)
+                    return rc;
+                continue;
+            }
             static const char from[] = "\"\\ntr", to[] = "\"\\\n\t\r";
             const char *at = p->buf[i] != 0 ? strchr(from, p->buf[i]) : NULL;
             if (at == NULL)
                 return edn_error(p, i - 1, "unsupported string escape (expected one of "
-                                           "\\\" \\\\ \\n \\t \\r)");
+                                           "\\\" \\\\ \\n \\t \\r \\uXXXX)");
             c = to[at - from];
         }
         if (edn_scratch_put(p, c) != 0)

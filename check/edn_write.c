@@ -4,10 +4,15 @@
  * :key appears only for ops that have one; a completion repeats the invocation's value
  * except that an :ok read carries what it read. Strings that look like keywords (":x", as the
  * readers store EDN keywords) are written back as keywords. Knossos and our reader accept it.
+ *
+ * Jepsen allows one open operation per process; the native format lets a client move on after
+ * a timeout. An operation invoked while its client's process is still open gets a fresh
+ * process number (above every client id), as Jepsen does for a process that timed out.
  */
 #include "history.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool edn_write_is_keyword(const struct rast_history *h, struct check_value v)
@@ -78,15 +83,57 @@ static void edn_write_op_value(const struct rast_history *h, const struct hist_o
     }
 }
 
+/* The process number of every op: its client's, unless that process still has an op open
+ * at the op's invocation; then a fresh one. Returns NULL when out of memory. */
+static uint64_t *edn_write_processes(const struct rast_history *h)
+{
+    uint64_t *proc = malloc(((size_t)h->op_count + 1) * sizeof *proc);
+    uint64_t *open = malloc(((size_t)h->op_count + 1) * sizeof *open);
+    if (proc == NULL || open == NULL) {
+        free(proc);
+        free(open);
+        return NULL;
+    }
+    uint64_t fresh = 0;
+    for (uint32_t i = 0; i < h->op_count; i++)
+        fresh = h->ops[i].client >= fresh ? h->ops[i].client + 1 : fresh;
+    uint32_t open_count = 0;
+    for (uint32_t e = 0; e < h->event_count; e++) {
+        uint32_t id = h->events[e].op;
+        if (h->events[e].kind != HIST_EV_INVOKE) {
+            for (uint32_t k = 0; k < open_count; k++) {
+                if (open[k] == proc[id]) {
+                    open[k] = open[--open_count];
+                    break;
+                }
+            }
+            continue;
+        }
+        proc[id] = h->ops[id].client;
+        for (uint32_t k = 0; k < open_count; k++) {
+            if (open[k] == proc[id]) {
+                proc[id] = fresh++;
+                break;
+            }
+        }
+        open[open_count++] = proc[id];
+    }
+    free(open);
+    return proc;
+}
+
 int rast_history_write_edn(const struct rast_history *h, FILE *out)
 {
     static const char *const kinds[] = {"invoke", "ok", "fail", "info"};
+    uint64_t *proc = edn_write_processes(h);
+    if (proc == NULL)
+        return RAST_CHECK_ENOMEM;
     fputc('[', out);
     for (uint32_t e = 0; e < h->event_count; e++) {
         const struct hist_op *op = &h->ops[h->events[e].op];
         bool completion = h->events[e].kind != HIST_EV_INVOKE;
         fprintf(out, "%s{:process %" PRIu64 ", :type :%s, :f :%s", e > 0 ? "\n " : "",
-                op->client, kinds[h->events[e].kind], hist_f_name(op->f));
+                proc[h->events[e].op], kinds[h->events[e].kind], hist_f_name(op->f));
         if (op->key.kind != CHECK_KIND_NIL) {
             fputs(", :key ", out);
             edn_write_value(h, op->key, out);
@@ -98,5 +145,6 @@ int rast_history_write_edn(const struct rast_history *h, FILE *out)
         fputc('}', out);
     }
     fputs("]\n", out);
+    free(proc);
     return ferror(out) ? RAST_CHECK_EIO : 0;
 }
