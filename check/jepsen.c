@@ -204,6 +204,9 @@ static int jepsen_op(struct jepsen *j, uint32_t index)
         return edn_error(&j->p, proc != NULL ? proc->offset : m->offset,
                          "expected an integer :process");
     }
+    if (proc->i < 0) /* Jepsen numbers client processes from 0; the native format needs it */
+        return edn_error(&j->p, proc->offset, "expected a non-negative integer :process, "
+                         "found %lld", (long long)proc->i);
     uint32_t f = 0;
     int rc = jepsen_f(j, edn_map_get(&j->p, m, "f"), &f);
     if (rc != 0)

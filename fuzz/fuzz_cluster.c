@@ -1,0 +1,139 @@
+/*
+ * fuzz_cluster.c: fuzzes a whole simulated cluster (sim/, and through it core/ and check/).
+ *
+ * The input bytes are the simulator's entropy (RAST_SIM_ENTROPY_BYTES): they decide the swarm
+ * configuration (node count, fault classes, rates, workload), then every delay, loss, crash and
+ * partition of the run. A zero byte and the end of the input are the most boring choice, so
+ * truncating or zeroing an input simplifies its run. Every check of the simulator runs: the
+ * Raft invariants after every event, the liveness phase, the per-key history check and the
+ * linearizability checker.
+ *
+ * Findings (traps): a safety violation, a crash (core error, event queue overflow) and a
+ * liveness violation. A liveness violation counts because the simulator's liveness phase heals
+ * every partition, stops every fault and restarts every node that can start before it asks for
+ * progress, with a fault atlas that keeps a quorum of disks intact: however pathological the
+ * fault phase the bytes chose, a run that then cannot commit one write is a finding.
+ * Not a finding: a run cut short by the harness's event budget (the simulator reports it as
+ * "liveness: event budget ... exhausted"); the safety checks ran on every event until then.
+ *
+ * Environment (read once):
+ *   RAST_FUZZ_EVENTS_MAX=N   event budget per input (default FUZZ_CLUSTER_EVENTS_MAX)
+ *   RAST_FUZZ_MODE=M         swarm (default: the input draws the mode), safety (pinned
+ *                            safety-only: unrestricted disk faults, no liveness phase) or
+ *                            liveness (pinned: quorum protected, liveness phase always)
+ *   RAST_FUZZ_FEATURES=0     no protocol-state features (no trace: about 2-3x faster)
+ *   RAST_FUZZ_VERBOSE=1      one summary line per input on stderr
+ *   RAST_FUZZ_TRACE=1        the run's trace lines on stderr (for reading a crash input)
+ *
+ * State: one struct rast_sim, created on first use and reused (rast_sim_run resets it); the
+ * feature parser is reset before every input.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster_features.h"
+#include "fuzz.h"
+#include "rast_sim.h"
+
+/* About 1 s of simulated time for a 3-node cluster; 2-10 ms of CPU per input depending on
+ * the build (docs/fuzzing.md, "Speed"). Long enough for elections, commits, crashes and
+ * partitions; the end-of-run checks only run for the shorter runs. */
+#define FUZZ_CLUSTER_EVENTS_MAX 5000u
+
+struct fuzz_cluster_env {
+    uint64_t events_max;
+    int mode; /* 0 swarm, 1 safety, 2 liveness */
+    bool verbose;
+    bool trace;
+};
+
+static struct fuzz_cluster_env fuzz_env;
+static struct rast_sim *fuzz_sim;
+static struct cluster_features fuzz_cf;
+
+static void fuzz_cluster_setup(void)
+{
+    const char *v = getenv("RAST_FUZZ_EVENTS_MAX");
+    fuzz_env.events_max = v != NULL ? strtoull(v, NULL, 10) : 0;
+    if (fuzz_env.events_max == 0)
+        fuzz_env.events_max = FUZZ_CLUSTER_EVENTS_MAX;
+    v = getenv("RAST_FUZZ_MODE");
+    fuzz_env.mode = 0;
+    if (v != NULL && strcmp(v, "safety") == 0)
+        fuzz_env.mode = 1;
+    else if (v != NULL && strcmp(v, "liveness") == 0)
+        fuzz_env.mode = 2;
+    v = getenv("RAST_FUZZ_VERBOSE");
+    fuzz_env.verbose = v != NULL && strcmp(v, "0") != 0;
+    v = getenv("RAST_FUZZ_TRACE");
+    fuzz_env.trace = v != NULL && strcmp(v, "0") != 0;
+    fuzz_sim = rast_sim_create();
+    if (fuzz_sim == NULL) {
+        fprintf(stderr, "fuzz_cluster: rast_sim_create: out of memory\n");
+        exit(1);
+    }
+}
+
+/* RAST_FUZZ_TRACE: print each line, then derive the features as usual. */
+static void fuzz_cluster_trace_line(void *ctx, const char *text, size_t size)
+{
+    fwrite(text, 1, size, stderr);
+    if (fuzz_features_on())
+        cluster_features_line(ctx, text, size);
+}
+
+/* The event budget ran out: the harness's bound, not the system's failure. */
+static bool fuzz_cluster_truncated(const struct rast_sim_result *r)
+{
+    return r->verdict == RAST_SIM_LIVENESS && strstr(r->message, "event budget") != NULL;
+}
+
+static void fuzz_cluster_verdict(const struct rast_sim_result *r)
+{
+    if (r->verdict == RAST_SIM_OK || fuzz_cluster_truncated(r))
+        return;
+    char config[768], what[96], detail[1200];
+    rast_sim_config_format(&r->config, config, sizeof config);
+    const char *verdict = r->verdict == RAST_SIM_SAFETY     ? "safety"
+                          : r->verdict == RAST_SIM_LIVENESS ? "liveness"
+                                                            : "crash";
+    snprintf(what, sizeof what, "%s (%s)", verdict, r->kind);
+    snprintf(detail, sizeof detail, "%s [after %" PRIu64 " events; %s]", r->message, r->events,
+             config);
+    fuzz_found(what, detail);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (fuzz_sim == NULL)
+        fuzz_cluster_setup();
+    struct rast_sim_options o;
+    memset(&o, 0, sizeof o);
+    o.entropy = RAST_SIM_ENTROPY_BYTES;
+    o.bytes = data;
+    o.bytes_size = size;
+    o.events_max = fuzz_env.events_max;
+    o.use_checker = true;
+    o.pins.safety_only_set = fuzz_env.mode != 0;
+    o.pins.safety_only = fuzz_env.mode == 1;
+    cluster_features_reset(&fuzz_cf);
+    fuzz_features_reset();
+    if (fuzz_features_on() || fuzz_env.trace) {
+        o.trace_sink = fuzz_env.trace ? fuzz_cluster_trace_line : cluster_features_line;
+        o.trace_ctx = &fuzz_cf;
+    }
+    struct rast_sim_result r;
+    (void)rast_sim_run(fuzz_sim, &o, &r);
+    if (fuzz_features_on())
+        cluster_features_end(&fuzz_cf);
+    if (fuzz_env.verbose)
+        fprintf(stderr,
+                "fuzz_cluster: %zu bytes: nodes=%" PRIu32 " events=%" PRIu64 " commit_max=%" PRIu64
+                " elections=%" PRIu64 " verdict=%s%s\n",
+                size, r.config.node_count, r.events, r.commit_index_max, r.leader_elections, r.kind,
+                fuzz_cluster_truncated(&r) ? " (budget: not a finding)" : "");
+    fuzz_cluster_verdict(&r);
+    return 0;
+}
