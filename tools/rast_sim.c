@@ -8,7 +8,7 @@
  * 2 usage.
  */
 #define _DEFAULT_SOURCE 1
-#include "cli_parse.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -395,32 +395,6 @@ static void write_artifacts(const struct cli *cli, struct rast_sim *sim, uint64_
 
 /* ---- run and replay ------------------------------------------------------------------ */
 
-static uint8_t *read_file(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t capacity = 1 << 16, used = 0;
-    uint8_t *buf = malloc(capacity);
-    while (buf != NULL) {
-        size_t n = fread(buf + used, 1, capacity - used, f);
-        used += n;
-        if (used < capacity)
-            break;
-        uint8_t *grown = realloc(buf, capacity * 2);
-        if (grown == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = grown;
-        capacity *= 2;
-    }
-    fclose(f);
-    *size = used;
-    return buf;
-}
-
 static void print_run_result(const struct cli *cli, uint64_t seed, const struct rast_sim_result *r,
                              double seconds)
 {
@@ -464,8 +438,7 @@ static int command_run(const struct cli *cli)
     uint8_t *replay = NULL;
     size_t replay_size = 0;
     if (cli->replay_path != NULL) {
-        replay = read_file(cli->replay_path, &replay_size);
-        if (replay == NULL) {
+        if (cli_read_file(cli->replay_path, CLI_FILE_BYTES_MAX, &replay, &replay_size) != 0) {
             rast_sim_destroy(sim);
             return usage_error("cannot read choice log '%s'", cli->replay_path);
         }

@@ -20,7 +20,7 @@
  * does not fail; 2 usage or a build that does not match --bug; 4 internal error.
  */
 #define _DEFAULT_SOURCE 1
-#include "cli_parse.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -263,31 +263,6 @@ static bool write_file(const char *path, const void *data, size_t size)
     if (!ok)
         fprintf(stderr, "rast-sim: cannot write %s\n", path);
     return ok;
-}
-
-static uint8_t *read_file(const char *path, size_t *size_out)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t capacity = 1u << 16, used = 0;
-    uint8_t *buf = malloc(capacity);
-    while (buf != NULL) {
-        used += fread(buf + used, 1, capacity - used, f);
-        if (used < capacity)
-            break;
-        uint8_t *grown = realloc(buf, capacity * 2);
-        if (grown == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = grown;
-        capacity *= 2;
-    }
-    fclose(f);
-    *size_out = used;
-    return buf;
 }
 
 /* ---- hunt ---------------------------------------------------------------------------- */
@@ -709,7 +684,7 @@ static int shrink_load(struct shrink *s)
         snprintf(path, sizeof path, "%s", cli->dir);
     else
         snprintf(path, sizeof path, "%s/choices.bin", cli->dir);
-    if ((s->log = read_file(path, &s->log_size)) == NULL)
+    if (cli_read_file(path, CLI_FILE_BYTES_MAX, &s->log, &s->log_size) != 0)
         return usage_error("shrink", "cannot read choice log '%s'", path);
     return 0;
 }

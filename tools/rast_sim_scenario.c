@@ -12,6 +12,8 @@
  * 4 crash. With several files, the most severe code wins (4 > 2 > 1 > 0).
  */
 #define _DEFAULT_SOURCE 1
+#include "cli.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -70,40 +72,6 @@ static void scenario_usage(FILE *out)
 
 /* ---- files ---- */
 
-static int read_file(const char *path, size_t max, char **data, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return -1;
-    size_t cap = 65536, used = 0;
-    char *buf = malloc(cap);
-    while (buf != NULL) {
-        if (used == cap) {
-            char *grown = cap > max ? NULL : realloc(buf, cap * 2);
-            if (grown == NULL) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = grown;
-            cap *= 2;
-        }
-        size_t n = fread(buf + used, 1, cap - used, f);
-        used += n;
-        if (n == 0)
-            break;
-    }
-    bool bad = buf == NULL || ferror(f) || used > max;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return -1;
-    }
-    *data = buf;
-    *size = used;
-    return 0;
-}
-
 static int write_file(const char *path, const char *data, size_t size)
 {
     char tmp[4096];
@@ -132,11 +100,7 @@ static int load_relative(void *ctx, const char *path, uint8_t **data, size_t *si
                 : snprintf(full, sizeof full, "%.*s/%s", (int)(slash - scenario), scenario, path);
     if (n < 0 || (size_t)n >= sizeof full)
         return -1;
-    char *buf = NULL;
-    if (read_file(full, LOAD_BYTES_MAX, &buf, size) != 0)
-        return -1;
-    *data = (uint8_t *)buf;
-    return 0;
+    return cli_read_file(full, LOAD_BYTES_MAX, data, size);
 }
 
 /* ---- crash reports ---- */
@@ -270,13 +234,14 @@ static int rewrite_file(const char *path, const struct rast_scenario *s, const c
 
 static int run_file(const char *path, bool rewrite)
 {
-    char *text = NULL;
+    uint8_t *bytes = NULL;
     size_t size = 0;
-    if (read_file(path, RAST_SCENARIO_BYTES_MAX, &text, &size) != 0) {
+    if (cli_read_file(path, RAST_SCENARIO_BYTES_MAX, &bytes, &size) != 0) {
         fprintf(stderr, "%s: cannot read (or larger than %u bytes)\n", path,
                 RAST_SCENARIO_BYTES_MAX);
         return EXIT_USAGE;
     }
+    char *text = (char *)bytes;
     struct rast_scenario *s = NULL;
     char err[512];
     int rc = rast_scenario_parse(text, size, path, &s, err, sizeof err);
