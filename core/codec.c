@@ -135,6 +135,21 @@ static void frame_begin(struct codec_writer *w, uint8_t family, uint8_t kind, ui
 }
 
 /* Writes the checksum once the body is written. */
+/* Checks that a body of body_size fits a frame and that frame fits buf_size, then starts the
+ * frame in *w. Shared by both encoders. */
+static int frame_start(struct codec_writer *w, uint8_t *buf, size_t buf_size, uint8_t family,
+                       uint8_t kind, uint64_t body_size)
+{
+    if (body_size > CODEC_BODY_SIZE_BYTES_MAX)
+        return RAST_E_TOO_BIG;
+    uint64_t frame_size = body_size + CODEC_FRAME_OVERHEAD_BYTES;
+    if (frame_size > buf_size)
+        return RAST_E_BUFFER_TOO_SMALL;
+    *w = (struct codec_writer){ .buf = buf, .size_bytes = (size_t)frame_size };
+    frame_begin(w, family, kind, (uint32_t)body_size);
+    return RAST_OK;
+}
+
 static int frame_finish(struct codec_writer *w, size_t *size_out)
 {
     /* The body must have filled the frame exactly as the size computation promised. */
@@ -370,14 +385,10 @@ int rast_msg_encode(const struct rast_msg *msg, uint8_t *buf, size_t buf_size, s
     int rc = msg_check(msg);
     if (rc != RAST_OK)
         return rc;
-    uint64_t body_size = msg_body_size_bytes(msg);
-    if (body_size > CODEC_BODY_SIZE_BYTES_MAX)
-        return RAST_E_TOO_BIG;
-    uint64_t frame_size = body_size + CODEC_FRAME_OVERHEAD_BYTES;
-    if (frame_size > buf_size)
-        return RAST_E_BUFFER_TOO_SMALL;
-    struct codec_writer w = { .buf = buf, .size_bytes = (size_t)frame_size };
-    frame_begin(&w, CODEC_FAMILY_MSG, msg->type, (uint32_t)body_size);
+    struct codec_writer w;
+    rc = frame_start(&w, buf, buf_size, CODEC_FAMILY_MSG, msg->type, msg_body_size_bytes(msg));
+    if (rc != RAST_OK)
+        return rc;
     msg_body_put(&w, msg);
     return frame_finish(&w, size_out);
 }
@@ -537,14 +548,11 @@ int rast_record_encode(const struct rast_record *rec, uint8_t *buf, size_t buf_s
     int rc = record_check(rec);
     if (rc != RAST_OK)
         return rc;
-    uint64_t body_size = record_body_size_bytes(rec);
-    if (body_size > CODEC_BODY_SIZE_BYTES_MAX)
-        return RAST_E_TOO_BIG;
-    uint64_t frame_size = body_size + CODEC_FRAME_OVERHEAD_BYTES;
-    if (frame_size > buf_size)
-        return RAST_E_BUFFER_TOO_SMALL;
-    struct codec_writer w = { .buf = buf, .size_bytes = (size_t)frame_size };
-    frame_begin(&w, CODEC_FAMILY_RECORD, rec->type, (uint32_t)body_size);
+    struct codec_writer w;
+    rc =
+        frame_start(&w, buf, buf_size, CODEC_FAMILY_RECORD, rec->type, record_body_size_bytes(rec));
+    if (rc != RAST_OK)
+        return rc;
     record_body_put(&w, rec);
     return frame_finish(&w, size_out);
 }
