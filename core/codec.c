@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 #include <string.h>
+#define XXH_INLINE_ALL /* small frames: the inlined short-input paths are much cheaper */
 #include <xxhash.h>
 
 #include "rast.h"

@@ -54,15 +54,45 @@ void entropy_record_start(struct entropy *e);
 /* Releases the record buffer. */
 void entropy_free(struct entropy *e);
 
-/* A value in [0, n); n == 0 or 1 returns 0 (and still counts as a choice). */
-uint64_t entropy_below(struct entropy *e, uint64_t n);
 /* Like entropy_below, but when forced is true the run uses (and records) value instead;
  * the source is still consumed, so the rest of the stream is unchanged. */
 uint64_t entropy_choose(struct entropy *e, uint64_t n, bool forced, uint64_t value);
+/* xoshiro256** (Blackman and Vigna): the PRNG backend's next word. */
+static inline uint64_t entropy_prng_next(struct entropy *e)
+{
+    uint64_t *s = e->state;
+    uint64_t x = s[1] * 5;
+    uint64_t result = ((x << 7) | (x >> 57)) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return result;
+}
+
+/* A value in [0, n); n == 0 or 1 returns 0 (and still counts as a choice). Inline: the
+ * seeded, unrecorded case (every sweep) is most of the simulator's draws. */
+static inline uint64_t entropy_below(struct entropy *e, uint64_t n)
+{
+    if (e->kind == ENTROPY_PRNG && !e->recording && n > 1) {
+        e->choices_count++;
+        return entropy_prng_next(e) % n;
+    }
+    return entropy_choose(e, n, false, 0);
+}
+
 /* A value in [lo, hi] (inclusive); lo is the boring end. */
 uint64_t entropy_range(struct entropy *e, uint64_t lo, uint64_t hi);
 /* True with probability ppm / 1,000,000; a boring (0) draw is false unless ppm is 1e6. */
-bool entropy_chance_ppm(struct entropy *e, uint32_t ppm);
+static inline bool entropy_chance_ppm(struct entropy *e, uint32_t ppm)
+{
+    if (ppm == 0)
+        return false; /* no draw at all: a fault class that is off costs nothing */
+    return entropy_below(e, 1000000) >= 1000000u - (ppm > 1000000u ? 1000000u : ppm);
+}
 /* An exponentially distributed extra delay with the given mean (integer table, no floats);
  * the boring draw gives 0. At most about 5.5 * mean. */
 uint64_t entropy_exponential(struct entropy *e, uint64_t mean);

@@ -1,26 +1,46 @@
 /*
- * events.c: a binary min-heap of events keyed by (time_us, seq) (see events.h).
- * Invariant: for every i > 0, key(heap[(i - 1) / 2]) <= key(heap[i]); seq values are unique,
- * so the order of pops is a total order that does not depend on the heap's shape.
+ * events.c: a binary min-heap of event keys ordered by (time_us, seq) (see events.h), with
+ * the payloads in a fixed pool of slots.
+ * Invariants: for every i > 0, key(heap[(i - 1) / 2]) <= key(heap[i]); seq values are unique,
+ * so the order of pops is a total order that does not depend on the heap's shape; the slots
+ * named by the heap and the free stack are disjoint and together cover the pool.
  */
 #include "events.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#define EVENTS_SLOT_BITS 16
+#define EVENTS_SLOT_MASK ((1ull << EVENTS_SLOT_BITS) - 1)
+
+static void events_fill_free(struct events *q)
+{
+    for (uint32_t i = 0; i < q->capacity; i++)
+        q->free_slots[i] = (uint16_t)(q->capacity - 1 - i); /* slot 0 on top */
+}
+
 bool events_init(struct events *q, uint32_t capacity)
 {
     memset(q, 0, sizeof *q);
-    q->heap = calloc(capacity, sizeof *q->heap);
-    if (q->heap == NULL)
+    if (capacity == 0 || capacity > EVENTS_CAPACITY_MAX)
         return false;
+    q->heap = calloc(capacity, sizeof *q->heap);
+    q->payload = calloc(capacity, sizeof *q->payload);
+    q->free_slots = calloc(capacity, sizeof *q->free_slots);
+    if (q->heap == NULL || q->payload == NULL || q->free_slots == NULL) {
+        events_free(q);
+        return false;
+    }
     q->capacity = capacity;
+    events_fill_free(q);
     return true;
 }
 
 void events_free(struct events *q)
 {
     free(q->heap);
+    free(q->payload);
+    free(q->free_slots);
     memset(q, 0, sizeof *q);
 }
 
@@ -28,21 +48,26 @@ void events_clear(struct events *q)
 {
     q->count = 0;
     q->seq_next = 0;
+    events_fill_free(q);
 }
 
-static bool events_less(const struct event *x, const struct event *y)
+static bool events_less(const struct event_key *x, const struct event_key *y)
 {
     if (x->time_us != y->time_us)
         return x->time_us < y->time_us;
-    return x->seq < y->seq;
+    return x->order < y->order;
 }
 
 bool events_push(struct events *q, const struct event *ev)
 {
-    if (q->count == q->capacity)
+    if (q->count == q->capacity || q->seq_next > EVENTS_SEQ_MAX)
         return false;
-    struct event item = *ev;
-    item.seq = q->seq_next++;
+    uint32_t slot = q->free_slots[q->capacity - 1 - q->count];
+    struct event *p = &q->payload[slot];
+    *p = *ev;
+    p->seq = q->seq_next++;
+    struct event_key item = { .time_us = ev->time_us,
+                              .order = (p->seq << EVENTS_SLOT_BITS) | slot };
     uint32_t i = q->count++;
     while (i > 0) {
         uint32_t parent = (i - 1) / 2;
@@ -55,27 +80,37 @@ bool events_push(struct events *q, const struct event *ev)
     return true;
 }
 
-bool events_pop(struct events *q, struct event *out)
+/* Moves last down from the root into the hole the popped key left. */
+static void events_sift_down(struct events *q, struct event_key last)
 {
-    if (q->count == 0)
-        return false;
-    *out = q->heap[0];
-    struct event last = q->heap[--q->count];
+    struct event_key *heap = q->heap;
     uint32_t n = q->count;
     uint32_t i = 0;
     for (;;) {
         uint32_t child = 2 * i + 1;
         if (child >= n)
             break;
-        if (child + 1 < n && events_less(&q->heap[child + 1], &q->heap[child]))
+        if (child + 1 < n && events_less(&heap[child + 1], &heap[child]))
             child++;
-        if (!events_less(&q->heap[child], &last))
+        if (!events_less(&heap[child], &last))
             break;
-        q->heap[i] = q->heap[child];
+        heap[i] = heap[child];
         i = child;
     }
-    if (n > 0)
-        q->heap[i] = last;
+    heap[i] = last;
+}
+
+bool events_pop(struct events *q, struct event *out)
+{
+    if (q->count == 0)
+        return false;
+    uint32_t slot = (uint32_t)(q->heap[0].order & EVENTS_SLOT_MASK);
+    *out = q->payload[slot];
+    q->count--;
+    /* The free stack is free_slots[0 .. capacity - count); its top is the last entry. */
+    q->free_slots[q->capacity - 1 - q->count] = (uint16_t)slot;
+    if (q->count > 0)
+        events_sift_down(q, q->heap[q->count]);
     return true;
 }
 

@@ -3,6 +3,8 @@
  * (simulated time, insertion sequence). Ties in time keep insertion order, so a run never
  * depends on heap layout. Time is an integer count of simulated microseconds.
  *
+ * Layout: the heap holds 16-byte keys; the 48-byte payloads stay put in a slot pool.
+ *
  * Limits: the capacity is fixed when the queue is created; events_push returns false when
  * full (the caller counts it as an overflow and the run fails loudly: it is a sim bug).
  */
@@ -13,50 +15,66 @@
 #include <stdint.h>
 
 enum event_kind {
-    EV_TICK = 1,          /* node: a logical clock tick */
-    EV_DELIVER = 2,       /* node: a message frame arrives (a = message slot) */
-    EV_DISK_DONE = 3,     /* node: the disk request at the head completes */
-    EV_CLIENT_ARRIVE = 4, /* node: a client request arrives (a = client) */
-    EV_CLIENT_REPLY = 5,  /* client a: a reply arrives (b = request id, c = result) */
-    EV_CLIENT_TIMEOUT = 6,/* client a: request b timed out */
-    EV_CLIENT_NEXT = 7,   /* client a: issue its next operation */
-    EV_NEMESIS = 8,       /* the nemesis acts */
-    EV_RESTART = 9,       /* node: restart after a crash */
-    EV_RESUME = 10,       /* node: end of a pause */
-    EV_HEAL = 11,         /* the network partition heals (a = partition generation) */
-    EV_UNCLOG = 12,       /* path a stops being clogged */
-    EV_PHASE = 13,        /* end of the fault phase, start of the liveness phase */
-    EV_DEADLINE = 14,     /* the liveness bound ran out */
-    EV_CRASH = 15,        /* node: crash (crash at persist: before its write completes) */
+    EV_TICK = 1,           /* node: a logical clock tick */
+    EV_DELIVER = 2,        /* node: a message frame arrives (a = message slot) */
+    EV_DISK_DONE = 3,      /* node: the disk request at the head completes */
+    EV_CLIENT_ARRIVE = 4,  /* node: a client request arrives (a = client) */
+    EV_CLIENT_REPLY = 5,   /* client a: a reply arrives (b = request id, c = result) */
+    EV_CLIENT_TIMEOUT = 6, /* client a: request b timed out */
+    EV_CLIENT_NEXT = 7,    /* client a: issue its next operation */
+    EV_NEMESIS = 8,        /* the nemesis acts */
+    EV_RESTART = 9,        /* node: restart after a crash */
+    EV_RESUME = 10,        /* node: end of a pause */
+    EV_HEAL = 11,          /* the network partition heals (a = partition generation) */
+    EV_UNCLOG = 12,        /* path a stops being clogged */
+    EV_PHASE = 13,         /* end of the fault phase, start of the liveness phase */
+    EV_DEADLINE = 14,      /* the liveness bound ran out */
+    EV_CRASH = 15,         /* node: crash (crash at persist: before its write completes) */
     EV_KIND_MAX = 15,
 };
 
 struct event {
     uint64_t time_us;
     uint64_t seq;
-    uint8_t kind;  /* enum event_kind */
-    uint8_t node;  /* 1..7, 0 when not about a node */
-    uint16_t pad;  /* always 0 */
-    uint32_t epoch;/* node incarnation the event belongs to; stale events are dropped */
+    uint8_t kind;   /* enum event_kind */
+    uint8_t node;   /* 1..7, 0 when not about a node */
+    uint16_t pad;   /* always 0 */
+    uint32_t epoch; /* node incarnation the event belongs to; stale events are dropped */
     uint32_t a;
     uint32_t d;
     uint64_t b;
     uint64_t c;
 };
 
+/* A heap item: the ordering key and where the event's payload lives. order packs the
+ * insertion sequence (high 48 bits) above the payload slot (low 16 bits); sequences are
+ * unique, so comparing (time_us, order) compares (time_us, seq). 16 bytes, so sifting moves
+ * a quarter of what whole events would. */
+struct event_key {
+    uint64_t time_us;
+    uint64_t order;
+};
+
+#define EVENTS_CAPACITY_MAX 65536u             /* payload slots are 16-bit */
+#define EVENTS_SEQ_MAX      ((1ull << 48) - 1) /* pushes per run before the queue refuses */
+
 struct events {
-    struct event *heap;
+    struct event_key *heap;
+    struct event *payload; /* capacity slots; heap items point into it */
+    uint16_t *free_slots;  /* stack of free payload slots */
     uint32_t count;
     uint32_t capacity;
     uint64_t seq_next;
 };
 
-/* Allocates a queue of capacity events. Returns false on allocation failure. */
+/* Allocates a queue of capacity (1..EVENTS_CAPACITY_MAX) events. False on allocation
+ * failure or a capacity out of range. */
 bool events_init(struct events *q, uint32_t capacity);
 void events_free(struct events *q);
 /* Empties the queue and restarts the sequence at 0; keeps the memory. */
 void events_clear(struct events *q);
-/* Adds ev (its seq is assigned here). False when the queue is full. */
+/* Adds ev (its seq is assigned here). False when the queue is full (or after
+ * EVENTS_SEQ_MAX pushes since the last clear). */
 bool events_push(struct events *q, const struct event *ev);
 /* Removes the earliest event into *out. False when empty. */
 bool events_pop(struct events *q, struct event *out);
