@@ -38,6 +38,36 @@ static void test_capacity_is_a_limit(void)
     events_free(&q);
 }
 
+static void test_capacity_out_of_range_is_refused(void)
+{
+    struct events q;
+    CHECK(!events_init(&q, 0));
+    CHECK(!events_init(&q, EVENTS_CAPACITY_MAX + 1));
+    CHECK(events_init(&q, EVENTS_CAPACITY_MAX));
+    events_free(&q);
+}
+
+/* Payload slots are recycled: a full queue drained and refilled keeps every payload intact. */
+static void test_payloads_survive_slot_reuse(void)
+{
+    struct events q;
+    CHECK(events_init(&q, 8));
+    struct event ev = {0}, out;
+    for (uint32_t round = 0; round < 3; round++) {
+        for (uint32_t i = 0; i < 8; i++) {
+            ev.time_us = 100 - i; /* reverse order: every push sifts to the root */
+            ev.b = round * 100 + i;
+            CHECK(events_push(&q, &ev));
+        }
+        for (uint32_t i = 0; i < 8; i++) {
+            CHECK(events_pop(&q, &out));
+            CHECK_EQ_U64(out.b, round * 100 + 7 - i);
+            CHECK_EQ_U64(out.time_us, 93 + i);
+        }
+    }
+    events_free(&q);
+}
+
 static void test_random_pushes_pop_sorted(void)
 {
     struct events q;
@@ -70,6 +100,8 @@ int main(int argc, char **argv)
         RAST_TEST(test_time_then_insertion_order),
         RAST_TEST(test_capacity_is_a_limit),
         RAST_TEST(test_random_pushes_pop_sorted),
+        RAST_TEST(test_capacity_out_of_range_is_refused),
+        RAST_TEST(test_payloads_survive_slot_reuse),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }

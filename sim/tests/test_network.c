@@ -14,7 +14,7 @@ static void setup(uint32_t loss_ppm, uint32_t dup_ppm, uint32_t bitflip_ppm, uin
 {
     static bool ready;
     if (!ready) {
-        ready = net_init(&net) && events_init(&queue, 1u << 18);
+        ready = net_init(&net) && events_init(&queue, EVENTS_CAPACITY_MAX);
     }
     events_clear(&queue);
     entropy_init_prng(&entropy, 1234);
