@@ -73,7 +73,8 @@ void ring_pop(struct ring *r)
 static int node_alloc_queues(struct rast_node *node)
 {
     const struct rast_config *cfg = &node->cfg;
-    node->inflight_storage = calloc((size_t)(RAST_NODES_MAX + 1) * cfg->inflight_msgs_max,
+    /* Not zeroed: progress_track writes a ring slot before anything reads it. */
+    node->inflight_storage = malloc((size_t)(RAST_NODES_MAX + 1) * cfg->inflight_msgs_max *
                                     sizeof(struct progress_inflight));
     if (node->inflight_storage == NULL)
         return RAST_E_NOMEM;

@@ -3,7 +3,8 @@
  * the payloads in a fixed pool of slots.
  * Invariants: for every i > 0, key(heap[(i - 1) / 2]) <= key(heap[i]); seq values are unique,
  * so the order of pops is a total order that does not depend on the heap's shape; the slots
- * named by the heap and the free stack are disjoint and together cover the pool.
+ * named by the heap, the free stack and fresh_next..capacity are disjoint and cover the pool
+ * (so clearing costs nothing per slot).
  */
 #include "events.h"
 
@@ -12,12 +13,6 @@
 
 #define EVENTS_SLOT_BITS 16
 #define EVENTS_SLOT_MASK ((1ull << EVENTS_SLOT_BITS) - 1)
-
-static void events_fill_free(struct events *q)
-{
-    for (uint32_t i = 0; i < q->capacity; i++)
-        q->free_slots[i] = (uint16_t)(q->capacity - 1 - i); /* slot 0 on top */
-}
 
 bool events_init(struct events *q, uint32_t capacity)
 {
@@ -32,7 +27,6 @@ bool events_init(struct events *q, uint32_t capacity)
         return false;
     }
     q->capacity = capacity;
-    events_fill_free(q);
     return true;
 }
 
@@ -48,7 +42,8 @@ void events_clear(struct events *q)
 {
     q->count = 0;
     q->seq_next = 0;
-    events_fill_free(q);
+    q->free_count = 0;
+    q->fresh_next = 0;
 }
 
 static bool events_less(const struct event_key *x, const struct event_key *y)
@@ -62,7 +57,7 @@ bool events_push(struct events *q, const struct event *ev)
 {
     if (q->count == q->capacity || q->seq_next > EVENTS_SEQ_MAX)
         return false;
-    uint32_t slot = q->free_slots[q->capacity - 1 - q->count];
+    uint32_t slot = q->free_count > 0 ? q->free_slots[--q->free_count] : q->fresh_next++;
     struct event *p = &q->payload[slot];
     *p = *ev;
     p->seq = q->seq_next++;
@@ -107,8 +102,7 @@ bool events_pop(struct events *q, struct event *out)
     uint32_t slot = (uint32_t)(q->heap[0].order & EVENTS_SLOT_MASK);
     *out = q->payload[slot];
     q->count--;
-    /* The free stack is free_slots[0 .. capacity - count); its top is the last entry. */
-    q->free_slots[q->capacity - 1 - q->count] = (uint16_t)slot;
+    q->free_slots[q->free_count++] = (uint16_t)slot;
     if (q->count > 0)
         events_sift_down(q, q->heap[q->count]);
     return true;

@@ -61,7 +61,9 @@ struct event_key {
 struct events {
     struct event_key *heap;
     struct event *payload; /* capacity slots; heap items point into it */
-    uint16_t *free_slots;  /* stack of free payload slots */
+    uint16_t *free_slots;  /* stack of recycled payload slots */
+    uint32_t free_count;
+    uint32_t fresh_next; /* slots fresh_next.. unused since the last clear */
     uint32_t count;
     uint32_t capacity;
     uint64_t seq_next;

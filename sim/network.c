@@ -39,11 +39,10 @@ void net_reset(struct network *net, const struct net_config *cfg, struct events 
         net->cfg.path_capacity = NET_PATH_CAPACITY_MAX;
     net->queue = queue;
     net->entropy = entropy;
-    memset(net->slots, 0, NET_SLOTS_MAX * sizeof *net->slots);
-    /* Pop order: lowest slot index first, so slot numbers are deterministic. */
-    for (uint32_t i = 0; i < NET_SLOTS_MAX; i++)
-        net->free_list[i] = NET_SLOTS_MAX - 1 - i;
-    net->free_count = NET_SLOTS_MAX;
+    /* Slots are handed out recycled-first, then fresh in index order: deterministic, and a
+     * reset costs nothing per slot (a slot is written in full before its first use). */
+    net->free_count = 0;
+    net->fresh_next = 0;
     memset(net->path_count, 0, sizeof net->path_count);
     memset(net->blocked, 0, sizeof net->blocked);
     memset(net->clog_until_us, 0, sizeof net->clog_until_us);
@@ -83,12 +82,13 @@ static void net_path_make_room(struct network *net, uint32_t from, uint32_t to)
 static bool net_enqueue(struct network *net, uint32_t from, uint32_t to, const uint8_t *frame,
                         size_t size, uint64_t msg_id, uint64_t now_us)
 {
-    if (net->free_count == 0) {
+    if (net_slots_free(net) == 0) {
         net->stats.overflow++;
         return false;
     }
     net_path_make_room(net, from, to);
-    uint32_t slot = net->free_list[--net->free_count];
+    uint32_t slot =
+        net->free_count > 0 ? net->free_list[--net->free_count] : net->fresh_next++;
     struct net_slot *s = &net->slots[slot];
     uint8_t *copy = net->frames + (size_t)slot * NET_FRAME_BYTES_MAX;
     memcpy(copy, frame, size);
@@ -166,6 +166,11 @@ const uint8_t *net_arrive(struct network *net, uint32_t slot, size_t *size_out)
     s->state = NET_SLOT_EVICTED; /* off its path; freed by net_release */
     *size_out = s->size;
     return net->frames + (size_t)slot * NET_FRAME_BYTES_MAX;
+}
+
+uint32_t net_slots_free(const struct network *net)
+{
+    return net->free_count + (NET_SLOTS_MAX - net->fresh_next);
 }
 
 void net_release(struct network *net, uint32_t slot)

@@ -69,8 +69,9 @@ struct network {
     struct entropy *entropy; /* borrowed */
     struct net_slot *slots;
     uint8_t *frames; /* NET_SLOTS_MAX * NET_FRAME_BYTES_MAX */
-    uint32_t *free_list;
+    uint32_t *free_list; /* recycled slots (a stack) */
     uint32_t free_count;
+    uint32_t fresh_next; /* slots fresh_next.. have not been used since the reset */
     uint32_t path_slots[NET_NODES_MAX + 1][NET_NODES_MAX + 1][NET_PATH_CAPACITY_MAX];
     uint32_t path_count[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
     bool blocked[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
@@ -84,6 +85,9 @@ void net_free(struct network *net);
 /* Starts a run: every slot free, every path open. */
 void net_reset(struct network *net, const struct net_config *cfg, struct events *queue,
                struct entropy *entropy);
+
+/* Slots free for messages in flight (recycled plus never used). */
+uint32_t net_slots_free(const struct network *net);
 
 /* Sends a copy of frame on path from -> to at now_us. Returns the message id (0 when it
  * was dropped at once: loss, partition, overflow, or frame too big). */
