@@ -144,19 +144,29 @@ static uint8_t cf_msg_type(struct cursor *c)
     return 0;
 }
 
-/* "recv <type> from n<id> term <t>", after the receiver's status was updated. */
-static void cf_recv(struct cluster_features *cf, uint32_t to, uint64_t term_before,
-                    struct cursor *c)
+/* A message of type (1..6) from node from with term, stepped by node to, after the
+ * receiver's status was updated. */
+static void cf_recv_msg(struct cluster_features *cf, uint32_t to, uint64_t term_before,
+                        uint8_t type, uint64_t from, uint64_t term)
 {
-    uint8_t type = cf_msg_type(c);
-    uint64_t from = 0, term = 0;
-    if (type == 0 || !cur_lit(c, "from n") || !cur_u64(c, &from) || from == 0 ||
-        from >= CF_NODES_MAX || !cur_lit(c, " term ") || !cur_u64(c, &term))
+    if (type == 0 || type >= CF_MSG_TYPES || from == 0 || from >= CF_NODES_MAX)
         return;
     uint8_t prev = cf->link_last[from][to];
     cf->link_last[from][to] = type;
     uint32_t rel = term < term_before ? 0 : term == term_before ? 1 : 2;
     hit(CF_MSG + ((prev * 7u + type) * 4u + cf->role[to]) * 3u + rel);
+}
+
+/* "recv <type> from n<id> term <t>". */
+static void cf_recv(struct cluster_features *cf, uint32_t to, uint64_t term_before,
+                    struct cursor *c)
+{
+    uint8_t type = cf_msg_type(c);
+    uint64_t from = 0, term = 0;
+    if (type == 0 || !cur_lit(c, "from n") || !cur_u64(c, &from) || !cur_lit(c, " term ") ||
+        !cur_u64(c, &term))
+        return;
+    cf_recv_msg(cf, to, term_before, type, from, term);
 }
 
 /* Named events: the first word(s) of the text select one of 32 ids. */
@@ -185,6 +195,19 @@ static void cf_node_down(struct cluster_features *cf, uint32_t id, struct cursor
     }
 }
 
+/* A live node's status after an event; returns its term before the event. */
+static uint64_t cf_node_status(struct cluster_features *cf, uint32_t id, uint8_t role,
+                               uint64_t term, uint64_t commit)
+{
+    uint64_t term_before = cf->term[id];
+    cf->started[id] = true;
+    if (role != cf->role[id] || term != cf->term[id])
+        cf_role_change(cf, id, role, term);
+    if (commit != cf->commit[id])
+        cf_commit(cf, id, commit);
+    return term_before;
+}
+
 static void cf_node_line(struct cluster_features *cf, uint32_t id, struct cursor *c)
 {
     uint8_t role;
@@ -192,7 +215,6 @@ static void cf_node_line(struct cluster_features *cf, uint32_t id, struct cursor
         cf_node_down(cf, id, c);
         return;
     }
-    cf->started[id] = true;
     if (cur_lit(c, "L "))
         role = 3;
     else if (cur_lit(c, "C "))
@@ -206,11 +228,7 @@ static void cf_node_line(struct cluster_features *cf, uint32_t id, struct cursor
         !cur_u64(c, &commit) || !cur_lit(c, " applied=") || !cur_u64(c, &applied) ||
         !cur_lit(c, " "))
         return;
-    uint64_t term_before = cf->term[id];
-    if (role != cf->role[id] || term != cf->term[id])
-        cf_role_change(cf, id, role, term);
-    if (commit != cf->commit[id])
-        cf_commit(cf, id, commit);
+    uint64_t term_before = cf_node_status(cf, id, role, term, commit);
     if (cur_lit(c, "recv corrupt"))
         cf_event(cf, 8);
     else if (cur_lit(c, "recv "))
@@ -232,6 +250,13 @@ static uint32_t cf_op(struct cursor *c)
     return 3;
 }
 
+/* A client operation completed: op 0 get, 1 put, 2 cas, 3 other; outcome 0 ok, 1 fail,
+ * 2 info, 3 other. */
+static void cf_client_done(struct cluster_features *cf, uint32_t op, uint32_t outcome)
+{
+    hit(CF_CLIENT + (op * 4u + outcome) * 2u + cf->liveness_phase);
+}
+
 /* "c<i> invoke <op> ..." or "c<i> <ok|fail|info|pending> <op> ...". */
 static void cf_client(struct cluster_features *cf, struct cursor *c)
 {
@@ -249,7 +274,7 @@ static void cf_client(struct cluster_features *cf, struct cursor *c)
         outcome = 3;
     if (outcome == 3)
         cur_skip_word(c);
-    hit(CF_CLIENT + (cf_op(c) * 4u + outcome) * 2u + cf->liveness_phase);
+    cf_client_done(cf, cf_op(c), outcome);
 }
 
 /* The event id of a "sim" line, or -1 (client lines are handled here too). */
@@ -313,6 +338,37 @@ void cluster_features_line(void *ctx, const char *text, size_t size)
     }
     if (cur_lit(&c, "n") && cur_u64(&c, &id) && id >= 1 && id < CF_NODES_MAX && cur_lit(&c, " "))
         cf_node_line(cf, (uint32_t)id, &c);
+}
+
+void cluster_features_probe(void *ctx, const struct rast_sim_probe *p)
+{
+    struct cluster_features *cf = ctx;
+    if (p->what == RAST_SIM_PROBE_TEXT) {
+        cluster_features_line(ctx, p->text, p->text_size);
+        return;
+    }
+    if (p->what == RAST_SIM_PROBE_CLIENT) { /* probe: 1 get 2 put 3 cas; 1 ok 2 fail 3 info */
+        uint32_t op = p->client_op >= 1 && p->client_op <= 3 ? p->client_op - 1u : 3u;
+        uint32_t outcome = p->client_outcome >= 1 ? p->client_outcome - 1u : 3u;
+        cf->lines++;
+        cf_client_done(cf, op, outcome);
+        return;
+    }
+    uint8_t role = p->status.role;
+    if (p->node == 0 || p->node >= CF_NODES_MAX || role < RAST_FOLLOWER || role > RAST_LEADER)
+        return;
+    cf->lines++;
+    uint64_t term_before =
+        cf_node_status(cf, p->node, role, p->status.term, p->status.commit_index);
+    switch (p->what) {
+    case RAST_SIM_PROBE_RECV_CORRUPT: cf_event(cf, 8); break;
+    case RAST_SIM_PROBE_RECV:
+        cf_recv_msg(cf, p->node, term_before, p->msg_type, p->msg_from, p->msg_term);
+        break;
+    case RAST_SIM_PROBE_START: cf_event(cf, 9); break;
+    case RAST_SIM_PROBE_RESUME: cf_event(cf, 10); break;
+    default: break;
+    }
 }
 
 void cluster_features_end(struct cluster_features *cf)

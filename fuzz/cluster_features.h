@@ -2,8 +2,9 @@
  * cluster_features.h: protocol-state features of a simulated run, derived from its trace
  * lines (docs/sim.md, "Output"; docs/fuzzing.md, "Protocol-state features").
  *
- * The simulator calls a trace sink once per event with one stable text line. This module
- * parses those lines (nothing inside sim/ changes) and reports features through
+ * The simulator reports every event either as a trace line (a sink) or through its probe
+ * (fields for the frequent node events, text for the rest). This module turns either into
+ * the same features, reported through
  * fuzz_feature_hit(): states of the protocol that code coverage alone does not tell apart,
  * because the same code runs in all of them. The families:
  *
@@ -29,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rast_sim.h"
+
 #define CF_NODES_MAX 8u /* node ids 1..7 */
 #define CF_MSG_TYPES 7u /* 0 = none yet, 1..6 = enum rast_msg_type */
 
@@ -52,6 +55,11 @@ void cluster_features_reset(struct cluster_features *cf);
 
 /* A trace sink (rast_sim_sink_fn): ctx is a struct cluster_features. */
 void cluster_features_line(void *ctx, const char *text, size_t size);
+
+/* The probe (rast_sim_probe_fn): the same features from structured events, without
+ * formatting the frequent lines; rare events arrive as text and go to cluster_features_line.
+ * ctx is a struct cluster_features. */
+void cluster_features_probe(void *ctx, const struct rast_sim_probe *p);
 
 /* Ends a run: reports the end-of-run features. */
 void cluster_features_end(struct cluster_features *cf);

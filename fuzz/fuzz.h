@@ -41,6 +41,10 @@ void fuzz_feature_hit(uint32_t id);
  * exists to measure what the features buy (docs/fuzzing.md). */
 bool fuzz_features_on(void);
 
+/* Replay flavour only: the current input's count per feature id (FUZZ_FEATURES_COUNT of
+ * them); NULL in the fuzzer flavours. */
+const uint8_t *fuzz_features_counts(void);
+
 /* Replay flavour only: how many distinct features the inputs run so far have hit. */
 uint32_t fuzz_features_distinct(void);
 

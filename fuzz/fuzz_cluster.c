@@ -21,7 +21,7 @@
  *   RAST_FUZZ_MODE=M         swarm (default: the input draws the mode), safety (pinned
  *                            safety-only: unrestricted disk faults, no liveness phase) or
  *                            liveness (pinned: quorum protected, liveness phase always)
- *   RAST_FUZZ_FEATURES=0     no protocol-state features (no trace: about 2-3x faster)
+ *   RAST_FUZZ_FEATURES=0     no protocol-state features (no probe)
  *   RAST_FUZZ_VERBOSE=1      one summary line per input on stderr
  *   RAST_FUZZ_TRACE=1        the run's trace lines on stderr (for reading a crash input)
  *
@@ -120,9 +120,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.pins.safety_only = fuzz_env.mode == 1;
     cluster_features_reset(&fuzz_cf);
     fuzz_features_reset();
-    if (fuzz_features_on() || fuzz_env.trace) {
-        o.trace_sink = fuzz_env.trace ? fuzz_cluster_trace_line : cluster_features_line;
+    if (fuzz_env.trace) {
+        o.trace_sink = fuzz_cluster_trace_line;
         o.trace_ctx = &fuzz_cf;
+    } else if (fuzz_features_on()) {
+        o.probe = cluster_features_probe; /* fields, not lines: no formatting, no parsing */
+        o.probe_ctx = &fuzz_cf;
     }
     struct rast_sim_result r;
     (void)rast_sim_run(fuzz_sim, &o, &r);

@@ -88,6 +88,15 @@ bool fuzz_features_on(void)
     return on != 0;
 }
 
+const uint8_t *fuzz_features_counts(void)
+{
+#if !defined(FUZZ_FLAVOUR_LIBFUZZER) && !defined(FUZZ_FLAVOUR_AFL)
+    return fuzz_counters;
+#else
+    return NULL;
+#endif
+}
+
 uint32_t fuzz_features_distinct(void)
 {
     uint32_t n = 0;

@@ -110,10 +110,11 @@ void client_next(struct cluster *c, uint32_t i)
     cl->retries = 0;
     if (cl->target < 1 || cl->target > c->cfg.node_count)
         cl->target = (uint32_t)entropy_range(&c->entropy, 1, c->cfg.node_count);
-    if (trace_on(&c->trace))
-        trace_sim(&c->trace, c->now_us, "c%" PRIu32 " invoke %s k%u %" PRIu64 " %" PRIu64
-                  " -> n%" PRIu32, i, kv_op_name(cl->op.type), (unsigned)cl->op.key,
-                  cl->op.v1, cl->op.v2, cl->target);
+    if (trace_text_on(&c->trace))
+        trace_sim_event(&c->trace, NULL, c->now_us,
+                        "c%" PRIu32 " invoke %s k%u %" PRIu64 " %" PRIu64 " -> n%" PRIu32, i,
+                        kv_op_name(cl->op.type), (unsigned)cl->op.key, cl->op.v1, cl->op.v2,
+                        cl->target);
     client_send(c, i);
     struct event ev = {.time_us = c->now_us + c->cfg.client_timeout_us,
                        .kind = EV_CLIENT_TIMEOUT, .a = i, .b = cl->op_id};
@@ -127,8 +128,12 @@ static void client_finish(struct cluster *c, uint32_t i, uint8_t outcome, uint64
     cl->busy = false;
     if (trace_on(&c->trace)) {
         static const char *const names[] = {"pending", "ok", "fail", "info"};
-        trace_sim(&c->trace, c->now_us, "c%" PRIu32 " %s %s k%u -> %" PRIu64, i,
-                  names[outcome & 3], kv_op_name(cl->op.type), (unsigned)cl->op.key, result);
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_CLIENT, .time_us = c->now_us,
+                                   .client = i, .client_op = cl->op.type,
+                                   .client_outcome = (uint8_t)(outcome & 3)};
+        trace_sim_event(&c->trace, &p, c->now_us, "c%" PRIu32 " %s %s k%u -> %" PRIu64, i,
+                        names[outcome & 3], kv_op_name(cl->op.type), (unsigned)cl->op.key,
+                        result);
     }
     if (i == CLIENT_PROBE && outcome == HISTORY_OK) {
         c->probe_done = true;

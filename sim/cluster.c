@@ -58,14 +58,28 @@ uint32_t cluster_leader_guess(const struct cluster *c)
     return best;
 }
 
-static void cluster_trace_node(struct cluster *c, uint32_t id, const char *what)
+/* A node event for the trace: fields for the probe, text (what) when text is on. A node
+ * that is down gets its "down" line. */
+static void cluster_trace_event(struct cluster *c, uint32_t id, struct rast_sim_probe *p,
+                                const char *what)
+{
+    if (!c->nodes[id].up) {
+        trace_node(&c->trace, c->now_us, id, NULL, "%s", what);
+        return;
+    }
+    p->time_us = c->now_us;
+    p->node = id;
+    rast_node_status(c->hosts[id].node, &p->status);
+    trace_node_event(&c->trace, p, what);
+}
+
+static void cluster_trace_node(struct cluster *c, uint32_t id, uint8_t probe_what,
+                               const char *what)
 {
     if (!trace_on(&c->trace))
         return;
-    struct rast_status st;
-    if (c->nodes[id].up)
-        rast_node_status(c->hosts[id].node, &st);
-    trace_node(&c->trace, c->now_us, id, c->nodes[id].up ? &st : NULL, "%s", what);
+    struct rast_sim_probe p = {.what = probe_what};
+    cluster_trace_event(c, id, &p, what);
 }
 
 /* ---- host_io: network and disk ------------------------------------------------------ */
@@ -136,12 +150,12 @@ static void cluster_io_role(void *ctx, struct host *h, uint8_t role, uint64_t te
                             hs->term == term && hs->voted_for == h->id);
     if (!trace_on(&c->trace))
         return;
-    char what[96];
-    snprintf(what, sizeof what, "role %s term %" PRIu64 " leader n%" PRIu32,
-             rast_role_name((enum rast_role)role), term, leader);
-    struct rast_status st;
-    rast_node_status(h->node, &st);
-    trace_node(&c->trace, c->now_us, h->id, &st, "%s", what);
+    char what[96] = "";
+    if (trace_text_on(&c->trace))
+        snprintf(what, sizeof what, "role %s term %" PRIu64 " leader n%" PRIu32,
+                 rast_role_name((enum rast_role)role), term, leader);
+    struct rast_sim_probe p = {.what = RAST_SIM_PROBE_ROLE};
+    cluster_trace_event(c, h->id, &p, what);
 }
 
 /* ---- node life ---------------------------------------------------------------------- */
@@ -236,7 +250,7 @@ void cluster_boot_node(struct cluster *c, uint32_t id)
     n->disk_done_at_us = 0;
     c->restarts++;
     inv_node_started(&c->inv, id);
-    cluster_trace_node(c, id, "start from disk");
+    cluster_trace_node(c, id, RAST_SIM_PROBE_START, "start from disk");
     cluster_schedule_tick(c, id, c->now_us + entropy_range(&c->entropy, 0, c->cfg.tick_us));
 }
 
@@ -285,7 +299,7 @@ static void cluster_on_tick(struct cluster *c, const struct event *ev)
     /* a = 1 marks the extra ticks of a clock jump: they do not start a new tick chain */
     if (n->up && n->epoch == ev->epoch && ev->a == 0)
         cluster_schedule_tick(c, id, c->now_us + cluster_tick_interval_us(c, id));
-    cluster_trace_node(c, id, "tick");
+    cluster_trace_node(c, id, RAST_SIM_PROBE_TICK, "tick");
 }
 
 static void cluster_on_deliver(struct cluster *c, const struct event *ev)
@@ -311,7 +325,7 @@ static void cluster_on_deliver(struct cluster *c, const struct event *ev)
                      "n%" PRIu32 " could not decode an intact frame: %s", id, rast_strerror(rc));
         c->codec_rejects++;
         net_release(&c->net, ev->a);
-        cluster_trace_node(c, id, "recv corrupt frame: rejected");
+        cluster_trace_node(c, id, RAST_SIM_PROBE_RECV_CORRUPT, "recv corrupt frame: rejected");
         return;
     }
     if (flipped)
@@ -319,12 +333,15 @@ static void cluster_on_deliver(struct cluster *c, const struct event *ev)
                  "n%" PRIu32 " decoded a frame with a flipped bit (msg %" PRIu64 ")", id, ev->b);
     if (trace_on(&c->trace)) {
         trace_flow(&c->trace, c->now_us, id, ev->b, false, in.u.recv.type);
-        char what[96];
-        snprintf(what, sizeof what, "recv %s from n%" PRIu32 " term %" PRIu64,
-                 rast_msg_type_name(in.u.recv.type), in.u.recv.from, in.u.recv.term);
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_RECV, .msg_type = in.u.recv.type,
+                                   .msg_from = in.u.recv.from, .msg_term = in.u.recv.term};
+        char what[96] = "";
+        if (trace_text_on(&c->trace))
+            snprintf(what, sizeof what, "recv %s from n%" PRIu32 " term %" PRIu64,
+                     rast_msg_type_name(in.u.recv.type), in.u.recv.from, in.u.recv.term);
         cluster_step(c, id, &in);
         net_release(&c->net, ev->a);
-        cluster_trace_node(c, id, what);
+        cluster_trace_event(c, id, &p, what);
         return;
     }
     cluster_step(c, id, &in);
@@ -346,9 +363,10 @@ static void cluster_on_disk_done(struct cluster *c, const struct event *ev)
     in.u.persisted.token = token;
     cluster_step(c, id, &in);
     if (trace_on(&c->trace)) {
-        char what[64];
-        snprintf(what, sizeof what, "persisted token %" PRIu64, token);
-        cluster_trace_node(c, id, what);
+        char what[64] = "";
+        if (trace_text_on(&c->trace))
+            snprintf(what, sizeof what, "persisted token %" PRIu64, token);
+        cluster_trace_node(c, id, RAST_SIM_PROBE_PERSISTED, what);
     }
 }
 
@@ -423,7 +441,7 @@ static void cluster_dispatch(struct cluster *c, const struct event *ev)
         break;
     case EV_RESUME:
         if (c->nodes[ev->node].paused_until_us <= c->now_us)
-            cluster_trace_node(c, ev->node, "resume");
+            cluster_trace_node(c, ev->node, RAST_SIM_PROBE_RESUME, "resume");
         break;
     case EV_HEAL:
         if (ev->a == c->partition_gen && c->partitioned) {

@@ -125,6 +125,7 @@ int rast_sim_run(struct rast_sim *sim, const struct rast_sim_options *o,
     }
     trace_start(&c->trace, o->trace_sink, o->trace_ctx, o->trace_json_sink, o->trace_json_ctx,
                 o->trace_hash, r->config.node_count);
+    trace_set_probe(&c->trace, o->probe, o->probe_ctx);
     uint64_t events_max = o->events_max != 0 ? o->events_max : CLUSTER_EVENTS_DEFAULT_MAX;
     cluster_run(c, &r->config, events_max);
     if (!c->inv.violated && !c->crashed)

@@ -39,6 +39,8 @@ void trace_start(struct trace *t, trace_sink_fn sink, void *sink_ctx, trace_sink
     t->json_ctx = json_ctx;
     t->json_first = true;
     t->hashing = hashing;
+    t->probe = NULL;
+    t->probe_ctx = NULL;
     t->lines = 0;
     XXH3_64bits_reset(t->hash_state);
     if (json_sink == NULL)
@@ -52,6 +54,12 @@ void trace_start(struct trace *t, trace_sink_fn sink, void *sink_ctx, trace_sink
                            n, n == 0 ? "sim" : "node ", n == 0 ? 0 : n);
         trace_json_write(t, buf, (size_t)len);
     }
+}
+
+void trace_set_probe(struct trace *t, rast_sim_probe_fn probe, void *probe_ctx)
+{
+    t->probe = probe;
+    t->probe_ctx = probe_ctx;
 }
 
 void trace_finish(struct trace *t)
@@ -90,6 +98,10 @@ static void trace_emit(struct trace *t, char *line, size_t len)
         XXH3_64bits_update(t->hash_state, line, len + 1);
     line[len] = 0;
     t->lines++;
+    if (t->probe != NULL) {
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_TEXT, .text = line, .text_size = len};
+        t->probe(t->probe_ctx, &p);
+    }
 }
 
 static const char *trace_role_letter(uint8_t role)
@@ -127,20 +139,53 @@ void trace_node(struct trace *t, uint64_t now_us, uint32_t node, const struct ra
         trace_json_instant(t, now_us, node, line + prefix);
 }
 
-void trace_sim(struct trace *t, uint64_t now_us, const char *fmt, ...)
+void trace_node_event(struct trace *t, struct rast_sim_probe *p, const char *what)
+{
+    if (t->probe != NULL)
+        t->probe(t->probe_ctx, p);
+    if (!trace_text_on(t))
+        return;
+    rast_sim_probe_fn probe = t->probe; /* the probe had this event as fields already */
+    t->probe = NULL;
+    trace_node(t, p->time_us, p->node, &p->status, "%s", what);
+    t->probe = probe;
+}
+
+static void trace_sim_line(struct trace *t, uint64_t now_us, const char *fmt, va_list ap)
 {
     char line[512];
     int n = snprintf(line, sizeof line, "t=%" PRIu64 " sim ", now_us);
     size_t prefix = (size_t)n;
-    va_list ap;
-    va_start(ap, fmt);
     n += vsnprintf(line + n, sizeof line - 1 - (size_t)n, fmt, ap);
-    va_end(ap);
     if ((size_t)n >= sizeof line - 1)
         n = (int)sizeof line - 2;
     trace_emit(t, line, (size_t)n);
     if (t->json_sink != NULL)
         trace_json_instant(t, now_us, 0, line + prefix);
+}
+
+void trace_sim(struct trace *t, uint64_t now_us, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    trace_sim_line(t, now_us, fmt, ap);
+    va_end(ap);
+}
+
+void trace_sim_event(struct trace *t, const struct rast_sim_probe *p, uint64_t now_us,
+                     const char *fmt, ...)
+{
+    if (t->probe != NULL && p != NULL)
+        t->probe(t->probe_ctx, p);
+    if (!trace_text_on(t))
+        return;
+    rast_sim_probe_fn probe = t->probe; /* the probe had this event already, or skips it */
+    t->probe = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    trace_sim_line(t, now_us, fmt, ap);
+    va_end(ap);
+    t->probe = probe;
 }
 
 void trace_flow(struct trace *t, uint64_t now_us, uint32_t node, uint64_t msg_id, bool start,

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rast.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -102,6 +104,40 @@ enum rast_sim_entropy_kind {
 
 typedef void (*rast_sim_sink_fn)(void *ctx, const char *text, size_t size);
 
+/* The probe: a structured view of the trace for programs that watch a run (the cluster
+ * fuzzer's protocol-state features) without paying to format and parse every line. The
+ * frequent node events and client completions arrive as fields; everything else (nemesis,
+ * phases, crashes) arrives as its trace line, formatted exactly as --trace prints it. Client
+ * invocations are not reported. */
+enum rast_sim_probe_what {
+    RAST_SIM_PROBE_TEXT = 1,         /* text: a trace line without its newline */
+    RAST_SIM_PROBE_TICK = 2,         /* node ticked */
+    RAST_SIM_PROBE_RECV = 3,         /* node stepped a message: msg_type, msg_from, msg_term */
+    RAST_SIM_PROBE_RECV_CORRUPT = 4, /* node's codec rejected a frame */
+    RAST_SIM_PROBE_PERSISTED = 5,    /* node's disk completed a write */
+    RAST_SIM_PROBE_ROLE = 6,         /* node changed role or term */
+    RAST_SIM_PROBE_START = 7,        /* node started from its disk */
+    RAST_SIM_PROBE_RESUME = 8,       /* node's pause ended */
+    RAST_SIM_PROBE_CLIENT = 9,       /* a client operation completed: client, op, outcome */
+};
+
+struct rast_sim_probe {
+    uint8_t what; /* enum rast_sim_probe_what */
+    uint64_t time_us;
+    uint32_t node;             /* 1..7; 0 for TEXT */
+    struct rast_status status; /* the node's status after the event (not for TEXT) */
+    uint8_t msg_type;          /* RECV: enum rast_msg_type */
+    uint32_t msg_from;
+    uint64_t msg_term;
+    uint32_t client;        /* CLIENT: client index */
+    uint8_t client_op;      /* CLIENT: 1 get, 2 put, 3 cas */
+    uint8_t client_outcome; /* CLIENT: 0 pending, 1 ok, 2 fail, 3 info */
+    const char *text;       /* TEXT */
+    size_t text_size;
+};
+
+typedef void (*rast_sim_probe_fn)(void *ctx, const struct rast_sim_probe *p);
+
 struct rast_sim_options {
     uint8_t entropy; /* enum rast_sim_entropy_kind */
     uint64_t seed;
@@ -117,6 +153,8 @@ struct rast_sim_options {
     rast_sim_sink_fn trace_json_sink; /* --trace-json */
     void *trace_json_ctx;
     bool trace_hash;       /* compute the XXH3 hash of the trace (formats every line) */
+    rast_sim_probe_fn probe; /* structured trace (see struct rast_sim_probe); NULL: none */
+    void *probe_ctx;
     rast_sim_sink_fn config_sink; /* the configuration, printed before the run */
     void *config_ctx;
     uint64_t events_max;   /* 0: default budget */
