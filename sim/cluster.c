@@ -231,7 +231,11 @@ void cluster_boot_node(struct cluster *c, uint32_t id)
         return;
     struct rast_config cfg;
     rast_config_default(&cfg, id, c->cfg.node_count);
+    /* The boring draw (0: fuzz bytes ran out, or a shrunk log) keeps the core's default seed,
+     * the node id: nodes that all drew 0 would time out in lockstep and split every vote. */
     cfg.random_seed = entropy_below(&c->entropy, UINT64_MAX);
+    if (cfg.random_seed == 0)
+        cfg.random_seed = id;
     cfg.msg_entries_max = c->cfg.msg_entries_max > 0 ? c->cfg.msg_entries_max : 32;
     cfg.msg_bytes_max = 1024;
     if (c->cfg.election_ticks_spread > 0)
