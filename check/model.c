@@ -70,8 +70,7 @@ static int model_reg_classify(const struct model_ctx *ctx, const struct rast_his
         return MODEL_DETERMINATE;
     case RAST_OUTCOME_FAIL:
         return op->f == RAST_F_CAS && mismatch_cas ? MODEL_DETERMINATE : MODEL_DROP;
-    default:
-        return op->f == RAST_F_READ ? MODEL_DROP : MODEL_INDETERMINATE;
+    default: return op->f == RAST_F_READ ? MODEL_DROP : MODEL_INDETERMINATE;
     }
 }
 
@@ -87,7 +86,7 @@ static bool model_reg_step(struct model_ctx *ctx, const uint64_t *state, const s
                            uint64_t *next)
 {
     uint32_t w = 2 * op->slot;
-    struct check_value cur = {state[w], state[w + 1]};
+    struct check_value cur = { state[w], state[w + 1] };
     memcpy(next, state, ctx->state_words * sizeof *next);
     switch (op->f) {
     case RAST_F_READ:
@@ -108,7 +107,7 @@ static bool model_reg_step(struct model_ctx *ctx, const uint64_t *state, const s
             next[w + 1] = op->a1.bits;
             return true;
         }
-        return op->outcome == MODEL_OUT_UNKNOWN;  /* as if it never happened */
+        return op->outcome == MODEL_OUT_UNKNOWN; /* as if it never happened */
     case RAST_F_APPEND: {
         struct check_value joined;
         if (!rope_append(ctx, cur, op->a0, &joined)) {
@@ -119,8 +118,7 @@ static bool model_reg_step(struct model_ctx *ctx, const uint64_t *state, const s
         next[w + 1] = joined.bits;
         return true;
     }
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -128,14 +126,14 @@ static void model_reg_describe(const struct model_ctx *ctx, const uint64_t *stat
                                uint32_t size)
 {
     if (ctx->slot_count == 1) {
-        rope_describe(ctx, (struct check_value){state[0], state[1]}, buf, size);
+        rope_describe(ctx, (struct check_value){ state[0], state[1] }, buf, size);
         return;
     }
     uint32_t pos = 0;
     for (uint32_t i = 0; i < ctx->slot_count && pos + 1 < size; i++) {
         char k[128], v[256];
         hist_value_format(&ctx->strs, ctx->slot_keys[i], k, sizeof k);
-        rope_describe(ctx, (struct check_value){state[2 * i], state[2 * i + 1]}, v, sizeof v);
+        rope_describe(ctx, (struct check_value){ state[2 * i], state[2 * i + 1] }, v, sizeof v);
         int n = snprintf(buf + pos, size - pos, "%s%s %s%s", i == 0 ? "{" : ", ", k, v,
                          i + 1 == ctx->slot_count ? "}" : "");
         if (n < 0)
@@ -174,7 +172,7 @@ static bool model_reg_viable_x(struct model_ctx *ctx, const uint64_t *state,
     struct check_value need;
     if (!model_reg_need(ctx, xo, &need))
         return true;
-    struct check_value cur = {state[2 * xo->slot], state[2 * xo->slot + 1]};
+    struct check_value cur = { state[2 * xo->slot], state[2 * xo->slot + 1] };
     if (check_value_eq(cur, need))
         return true;
     bool appends = false, setters = false;
@@ -214,7 +212,7 @@ static bool model_reg_viable(struct model_ctx *ctx, const uint64_t *state,
             !model_reg_need(ctx, o, &need) ||
             look->setters_before_return[y] != look->setters_done[o->slot])
             continue;
-        struct check_value cur = {state[2 * o->slot], state[2 * o->slot + 1]};
+        struct check_value cur = { state[2 * o->slot], state[2 * o->slot + 1] };
         if (check_value_eq(cur, need))
             continue;
         if (ctx->vt->id != RAST_MODEL_KV || !model_reg_prefix(ctx, cur, need))
@@ -252,7 +250,7 @@ static bool model_multi_step(struct model_ctx *ctx, const uint64_t *state,
             next[w] = t->value.kind;
             next[w + 1] = t->value.bits;
         } else if (op->outcome != MODEL_OUT_UNKNOWN && t->value.kind != CHECK_KIND_NIL &&
-                   !check_value_eq((struct check_value){next[w], next[w + 1]}, t->value)) {
+                   !check_value_eq((struct check_value){ next[w], next[w + 1] }, t->value)) {
             return false;
         }
     }
@@ -299,19 +297,21 @@ static void model_mutex_describe(const struct model_ctx *ctx, const uint64_t *st
 
 /* ---- table ------------------------------------------------------------------------------ */
 
-#define MODEL_REG(name_, id_)                                                                    \
-    {name_, id_, true, model_reg_classify, model_reg_init, model_reg_step, model_equal_words,     \
-     model_hash_state, model_reg_describe, model_reg_viable}
+#define MODEL_REG(name_, id_)                                                                      \
+    {                                                                                              \
+        name_, id_, true, model_reg_classify, model_reg_init, model_reg_step, model_equal_words,   \
+            model_hash_state, model_reg_describe, model_reg_viable                                 \
+    }
 
 static const struct model_vtable model_table[] = {
     MODEL_REG("etcd", RAST_MODEL_ETCD),
     MODEL_REG("knossos-cas", RAST_MODEL_KNOSSOS_CAS),
     MODEL_REG("kv", RAST_MODEL_KV),
     MODEL_REG("register", RAST_MODEL_REGISTER),
-    {"multi-register", RAST_MODEL_MULTI_REGISTER, false, model_multi_classify, model_reg_init,
-     model_multi_step, model_equal_words, model_hash_state, model_reg_describe, NULL},
-    {"mutex", RAST_MODEL_MUTEX, false, model_mutex_classify, model_mutex_init, model_mutex_step,
-     model_equal_words, model_hash_state, model_mutex_describe, NULL},
+    { "multi-register", RAST_MODEL_MULTI_REGISTER, false, model_multi_classify, model_reg_init,
+      model_multi_step, model_equal_words, model_hash_state, model_reg_describe, NULL },
+    { "mutex", RAST_MODEL_MUTEX, false, model_mutex_classify, model_mutex_init, model_mutex_step,
+      model_equal_words, model_hash_state, model_mutex_describe, NULL },
 };
 
 const struct model_vtable *model_lookup(uint32_t model)

@@ -34,15 +34,15 @@ static int porc_error(struct porc *c, uint64_t offset, const char *fmt, ...)
     return rc;
 }
 
-static int porc_int(struct porc *c, const char *w, uint32_t size, const char *what,
-                    int64_t *out)
+static int porc_int(struct porc *c, const char *w, uint32_t size, const char *what, int64_t *out)
 {
     bool overflow;
     if (lex_int(w, size, out, &overflow))
         return 0;
-    return porc_error(c, (uint64_t)(w - c->buf), overflow ? "%s does not fit in 64 bits"
-                      : "expected %s (an integer), found '%.*s'", what,
-                      (int)(size > 40 ? 40 : size), w);
+    return porc_error(c, (uint64_t)(w - c->buf),
+                      overflow ? "%s does not fit in 64 bits"
+                               : "expected %s (an integer), found '%.*s'",
+                      what, (int)(size > 40 ? 40 : size), w);
 }
 
 /* value: nil | int | [int int] | :keyword ; a0/a1 out (a1 only for [a b]). */
@@ -66,7 +66,7 @@ static int porc_value(struct porc *c, struct lex *l, uint32_t f, struct check_va
             int rc = porc_int(c, w, size, "a CAS value", &x);
             if (rc != 0)
                 return rc;
-            *(i == 0 ? a0 : a1) = (struct check_value){CHECK_KIND_INT, (uint64_t)x};
+            *(i == 0 ? a0 : a1) = (struct check_value){ CHECK_KIND_INT, (uint64_t)x };
         }
         lex_skip_blank(l);
         if (l->pos >= l->end || c->buf[l->pos] != ']')
@@ -76,7 +76,7 @@ static int porc_value(struct porc *c, struct lex *l, uint32_t f, struct check_va
         int rc = porc_int(c, w, size, "a value", &x);
         if (rc != 0)
             return rc;
-        *a0 = (struct check_value){CHECK_KIND_INT, (uint64_t)x};
+        *a0 = (struct check_value){ CHECK_KIND_INT, (uint64_t)x };
     }
     if (lex_word(l, &w, &size))
         return porc_error(c, (uint64_t)(w - c->buf), "unexpected '%.*s' after the value",
@@ -84,8 +84,8 @@ static int porc_value(struct porc *c, struct lex *l, uint32_t f, struct check_va
     return 0;
 }
 
-static int porc_keyword(struct porc *c, struct lex *l, const char *what,
-                        const char *const *names, uint32_t count, uint32_t *out)
+static int porc_keyword(struct porc *c, struct lex *l, const char *what, const char *const *names,
+                        uint32_t count, uint32_t *out)
 {
     const char *w;
     uint32_t size;
@@ -103,9 +103,9 @@ static int porc_keyword(struct porc *c, struct lex *l, const char *what,
 
 static int porc_line(struct porc *c, struct lex *l)
 {
-    static const char *const prefix[] = {"INFO", "jepsen.util", "-"};
-    static const char *const types[] = {":invoke", ":ok", ":fail", ":info"};
-    static const char *const fs[] = {":read", ":write", ":cas"};
+    static const char *const prefix[] = { "INFO", "jepsen.util", "-" };
+    static const char *const types[] = { ":invoke", ":ok", ":fail", ":info" };
+    static const char *const fs[] = { ":read", ":write", ":cas" };
     const char *w;
     uint32_t size = 0, type = 0, f = 0, ignored = 0;
     int64_t process;
@@ -133,13 +133,13 @@ static int porc_line(struct porc *c, struct lex *l)
     uint64_t at = (uint64_t)(w - c->buf);
     if (type == 0) {
         if (*slot != 0)
-            return porc_error(c, at, "process %lld invokes again while its operation from "
-                              "line %u is outstanding", (long long)process,
-                              (unsigned)c->h->ops[*slot - 1].invoke_line);
+            return porc_error(c, at,
+                              "process %lld invokes again while its operation from "
+                              "line %u is outstanding",
+                              (long long)process, (unsigned)c->h->ops[*slot - 1].invoke_line);
         uint32_t id;
-        rc = hist_invoke(c->h, (uint64_t)process, c->h->event_count, f,
-                         CHECK_NIL_VALUE, f == RAST_F_READ ? CHECK_NIL_VALUE : a0, a1, c->line,
-                         &id);
+        rc = hist_invoke(c->h, (uint64_t)process, c->h->event_count, f, CHECK_NIL_VALUE,
+                         f == RAST_F_READ ? CHECK_NIL_VALUE : a0, a1, c->line, &id);
         *slot = id + 1;
         return rc;
     }
@@ -158,13 +158,13 @@ static int porc_line(struct porc *c, struct lex *l)
 int porcupine_parse(struct rast_history *h, const char *name, const char *buf, uint64_t len,
                     struct rast_check_error *err)
 {
-    struct porc c = {.h = h, .name = name, .buf = buf, .len = len, .err = err};
+    struct porc c = { .h = h, .name = name, .buf = buf, .len = len, .err = err };
     int rc = 0;
     h->model_hint = RAST_MODEL_ETCD;
     for (uint64_t pos = 0; pos < len && rc == 0;) {
         const char *nl = memchr(buf + pos, '\n', (size_t)(len - pos));
         uint64_t end = nl != NULL ? (uint64_t)(nl - buf) : len;
-        struct lex l = {buf, pos, end};
+        struct lex l = { buf, pos, end };
         c.line++;
         lex_skip_blank(&l);
         if (!lex_at_end(&l))

@@ -121,11 +121,11 @@ static void test_porcupine_kv_log(void)
 
 static void test_multi_register_and_mutex_edn(void)
 {
-    struct rast_history *h = parse(
-        "[{:process 0 :type :invoke :f :txn :value [[:write :x 1] [:read :y nil]]}"
-        " {:process 0 :type :ok :f :txn :value [[:write :x 1] [:read :y 0]]}"
-        " {:process 1 :type :invoke :f :txn :value [[:read :x nil]]}"
-        " {:process 1 :type :ok :f :txn :value [[:read :x 1]]}]");
+    struct rast_history *h =
+        parse("[{:process 0 :type :invoke :f :txn :value [[:write :x 1] [:read :y nil]]}"
+              " {:process 0 :type :ok :f :txn :value [[:write :x 1] [:read :y 0]]}"
+              " {:process 1 :type :invoke :f :txn :value [[:read :x nil]]}"
+              " {:process 1 :type :ok :f :txn :value [[:read :x 1]]}]");
     CHECK(h != NULL);
     CHECK_EQ_U64(rast_history_model_hint(h), RAST_MODEL_MULTI_REGISTER);
     CHECK_EQ_U64(verdict_of(h, RAST_MODEL_AUTO), RAST_CHECK_LINEARIZABLE);
@@ -193,12 +193,9 @@ static void test_edn_writer_round_trip(void)
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
-        RAST_TEST(test_porcupine_etcd_log),
-        RAST_TEST(test_knossos_edn),
-        RAST_TEST(test_porcupine_kv_log),
-        RAST_TEST(test_multi_register_and_mutex_edn),
-        RAST_TEST(test_builder_native_round_trip),
-        RAST_TEST(test_edn_writer_round_trip),
+        RAST_TEST(test_porcupine_etcd_log),        RAST_TEST(test_knossos_edn),
+        RAST_TEST(test_porcupine_kv_log),          RAST_TEST(test_multi_register_and_mutex_edn),
+        RAST_TEST(test_builder_native_round_trip), RAST_TEST(test_edn_writer_round_trip),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }
