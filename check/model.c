@@ -82,44 +82,53 @@ static void model_reg_init(const struct model_ctx *ctx, uint64_t *state)
     }
 }
 
+/* next = state with slot w's value replaced by v (w is the slot's first word). */
+static void model_reg_set(const struct model_ctx *ctx, const uint64_t *state, uint32_t w,
+                          struct check_value v, uint64_t *next)
+{
+    if (ctx->state_words == 2) {
+        next[0] = v.kind;
+        next[1] = v.bits;
+        return;
+    }
+    memcpy(next, state, ctx->state_words * sizeof *next);
+    next[w] = v.kind;
+    next[w + 1] = v.bits;
+}
+
+/* Decides legality from the current value first, so an illegal op costs no state copy. */
 static bool model_reg_step(struct model_ctx *ctx, const uint64_t *state, const struct model_op *op,
                            uint64_t *next)
 {
     uint32_t w = 2 * op->slot;
-    struct check_value cur = { state[w], state[w + 1] };
-    memcpy(next, state, ctx->state_words * sizeof *next);
+    struct check_value cur = { state[w], state[w + 1] }, v = cur;
     switch (op->f) {
     case RAST_F_READ:
-        if (op->outcome == MODEL_OUT_UNKNOWN)
-            return true;
-        if (op->result.kind == CHECK_KIND_NIL && ctx->vt->id == RAST_MODEL_KNOSSOS_CAS)
-            return true;
-        return check_value_eq(cur, op->result);
-    case RAST_F_WRITE:
-        next[w] = op->a0.kind;
-        next[w + 1] = op->a0.bits;
-        return true;
+        if (op->outcome != MODEL_OUT_UNKNOWN && !check_value_eq(cur, op->result) &&
+            !(op->result.kind == CHECK_KIND_NIL && ctx->vt->id == RAST_MODEL_KNOSSOS_CAS))
+            return false;
+        break;
+    case RAST_F_WRITE: v = op->a0; break;
     case RAST_F_CAS:
-        if (op->outcome == MODEL_OUT_MISMATCH)
-            return !check_value_eq(cur, op->a0);
-        if (check_value_eq(cur, op->a0)) {
-            next[w] = op->a1.kind;
-            next[w + 1] = op->a1.bits;
-            return true;
+        if (op->outcome == MODEL_OUT_MISMATCH) {
+            if (check_value_eq(cur, op->a0))
+                return false;
+        } else if (check_value_eq(cur, op->a0)) {
+            v = op->a1;
+        } else if (op->outcome != MODEL_OUT_UNKNOWN) {
+            return false; /* an unknown CAS that fails is as if it never happened */
         }
-        return op->outcome == MODEL_OUT_UNKNOWN; /* as if it never happened */
-    case RAST_F_APPEND: {
-        struct check_value joined;
-        if (!rope_append(ctx, cur, op->a0, &joined)) {
+        break;
+    case RAST_F_APPEND:
+        if (!rope_append(ctx, cur, op->a0, &v)) {
             ctx->error = RAST_CHECK_ENOMEM;
             return false;
         }
-        next[w] = joined.kind;
-        next[w + 1] = joined.bits;
-        return true;
-    }
+        break;
     default: return false;
     }
+    model_reg_set(ctx, state, w, v, next);
+    return true;
 }
 
 static void model_reg_describe(const struct model_ctx *ctx, const uint64_t *state, char *buf,

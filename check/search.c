@@ -299,6 +299,15 @@ static bool search_viable(struct search *s, uint32_t op)
     return true;
 }
 
+/* Inline: states are a few words, so a libc call would cost more than the comparison. */
+static bool search_words_equal(const uint64_t *a, const uint64_t *b, uint32_t count)
+{
+    uint64_t diff = 0;
+    for (uint32_t i = 0; i < count; i++)
+        diff |= a[i] ^ b[i];
+    return diff == 0;
+}
+
 /* Tries to linearize op now. Returns SEARCH_TOOK if it did, SEARCH_SKIP if not (try the next
  * call), SEARCH_DEAD if the current configuration cannot be completed, SEARCH_OVER when over
  * budget. */
@@ -321,7 +330,7 @@ static int search_try(struct search *s, uint32_t op)
         s->out->reason = RAST_CHECK_REASON_MEMO_BYTES;
         return SEARCH_OVER;
     }
-    bool same = memcmp(cur, nxt, s->sw * sizeof *cur) == 0;
+    bool same = search_words_equal(cur, nxt, s->sw);
     if (same && mo->outcome == MODEL_OUT_UNKNOWN)
         return SEARCH_SKIP;
     same = same && mo->pure;
