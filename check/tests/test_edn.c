@@ -108,10 +108,8 @@ static void test_depth_is_limited(void)
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
-        RAST_TEST(test_map_and_keywords),
-        RAST_TEST(test_scalars),
-        RAST_TEST(test_comments_discard_tags_sets),
-        RAST_TEST(test_errors_are_located),
+        RAST_TEST(test_map_and_keywords),           RAST_TEST(test_scalars),
+        RAST_TEST(test_comments_discard_tags_sets), RAST_TEST(test_errors_are_located),
         RAST_TEST(test_depth_is_limited),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
