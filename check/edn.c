@@ -90,10 +90,7 @@ const struct edn_node *edn_map_get_n(const struct edn_parser *p, const struct ed
     return NULL;
 }
 
-/* Character classes (one table lookup per byte on the hot paths). */
-enum { EDN_C_WS = 1, EDN_C_DELIM = 2, EDN_C_SYM = 4 };
-
-static const uint8_t edn_class[256] = {
+const uint8_t edn_class[256] = {
     [' '] = EDN_C_WS | EDN_C_DELIM,
     ['\n'] = EDN_C_WS | EDN_C_DELIM,
     [','] = EDN_C_WS | EDN_C_DELIM,
@@ -189,11 +186,6 @@ static const uint8_t edn_class[256] = {
     ['#'] = EDN_C_SYM,
 };
 
-static inline uint8_t edn_cls(char c)
-{
-    return edn_class[(unsigned char)c];
-}
-
 void edn_skip_ws(struct edn_parser *p)
 {
     while (p->pos < p->len) {
@@ -209,7 +201,7 @@ void edn_skip_ws(struct edn_parser *p)
     }
 }
 
-static int edn_new_node(struct edn_parser *p, uint32_t type, uint32_t *index_out)
+int edn_new_node(struct edn_parser *p, uint32_t type, uint32_t *index_out)
 {
     if (p->node_count == p->node_cap) {
         if (p->node_cap >= (1u << 26))

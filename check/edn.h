@@ -59,6 +59,15 @@ struct edn_parser {
     struct rast_check_error *err;
 };
 
+/* Character classes (one table lookup per byte on the hot paths). */
+enum { EDN_C_WS = 1, EDN_C_DELIM = 2, EDN_C_SYM = 4 };
+extern const uint8_t edn_class[256];
+
+static inline uint8_t edn_cls(char c)
+{
+    return edn_class[(unsigned char)c];
+}
+
 void edn_init(struct edn_parser *p, const char *name, const char *buf, uint64_t len,
               struct rast_check_error *err);
 void edn_free(struct edn_parser *p);
@@ -68,6 +77,16 @@ void edn_reset(struct edn_parser *p);
 void edn_skip_ws(struct edn_parser *p);
 /* Parses one value at p->pos into a node. Errors: EPARSE (err filled), ENOMEM. */
 int edn_parse(struct edn_parser *p, uint32_t *node_out);
+/* Appends a node of type at p->pos (children and siblings none). Errors: EPARSE, ENOMEM. */
+int edn_new_node(struct edn_parser *p, uint32_t type, uint32_t *index_out);
+/*
+ * The fast path (edn_fast.c) for the usual Jepsen op: a map at p->pos whose keys and values
+ * are all keywords, integers of at most 18 digits, strings without escapes or nil/true/false,
+ * separated by whitespace and commas. Builds exactly the nodes edn_parse would and returns
+ * true; returns false, with p->pos and the nodes as they were, for anything else (comments,
+ * tags, nesting, escapes, floats, errors...), which edn_parse then reads (and reports).
+ */
+bool edn_parse_flat_map(struct edn_parser *p, uint32_t *node_out);
 /* The bytes of a string-like node. */
 const char *edn_text(const struct edn_parser *p, const struct edn_node *n);
 /* True when n is the keyword name[0..size) (without ':'). */

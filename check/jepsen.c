@@ -277,7 +277,7 @@ static int jepsen_forms(struct jepsen *j, char close, uint64_t open)
             return 0;
         }
         uint32_t index;
-        int rc = edn_parse(&j->p, &index);
+        int rc = edn_parse_flat_map(&j->p, &index) ? 0 : edn_parse(&j->p, &index);
         if (rc == 0)
             rc = jepsen_op(j, index);
         if (rc != 0)
