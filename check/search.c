@@ -299,9 +299,12 @@ static bool search_viable(struct search *s, uint32_t op)
     return true;
 }
 
-/* Inline: states are a few words, so a libc call would cost more than the comparison. */
+/* Small states (one key: two words) compare inline, where a libc call would cost more than the
+ * comparison; larger ones (whole-map) with memcmp, which stops early. */
 static bool search_words_equal(const uint64_t *a, const uint64_t *b, uint32_t count)
 {
+    if (count > 4)
+        return memcmp(a, b, count * sizeof *a) == 0;
     uint64_t diff = 0;
     for (uint32_t i = 0; i < count; i++)
         diff |= a[i] ^ b[i];
