@@ -60,9 +60,9 @@ uint32_t edn_line(struct edn_parser *p, uint64_t offset)
 
 const char *edn_type_name(uint32_t type)
 {
-    static const char *const names[] = {"nil", "a boolean", "an integer", "a float",
-                                        "a string", "a keyword", "a symbol", "a vector",
-                                        "a list", "a map", "a set"};
+    static const char *const names[] = { "nil",      "a boolean", "an integer", "a float",
+                                         "a string", "a keyword", "a symbol",   "a vector",
+                                         "a list",   "a map",     "a set" };
     return type <= EDN_SET ? names[type] : "?";
 }
 
@@ -90,43 +90,101 @@ const struct edn_node *edn_map_get_n(const struct edn_parser *p, const struct ed
     return NULL;
 }
 
-/* Character classes (one table lookup per byte on the hot paths). */
-enum { EDN_C_WS = 1, EDN_C_DELIM = 2, EDN_C_SYM = 4 };
-
-static const uint8_t edn_class[256] = {
-    [' '] = EDN_C_WS | EDN_C_DELIM, ['\n'] = EDN_C_WS | EDN_C_DELIM, [','] = EDN_C_WS | EDN_C_DELIM,
-    ['\t'] = EDN_C_WS | EDN_C_DELIM, ['\r'] = EDN_C_WS | EDN_C_DELIM,
+const uint8_t edn_class[256] = {
+    [' '] = EDN_C_WS | EDN_C_DELIM,
+    ['\n'] = EDN_C_WS | EDN_C_DELIM,
+    [','] = EDN_C_WS | EDN_C_DELIM,
+    ['\t'] = EDN_C_WS | EDN_C_DELIM,
+    ['\r'] = EDN_C_WS | EDN_C_DELIM,
     ['\f'] = EDN_C_WS | EDN_C_DELIM,
-    ['('] = EDN_C_DELIM, [')'] = EDN_C_DELIM, ['['] = EDN_C_DELIM, [']'] = EDN_C_DELIM,
-    ['{'] = EDN_C_DELIM, ['}'] = EDN_C_DELIM, ['"'] = EDN_C_DELIM, [';'] = EDN_C_DELIM,
-    ['a'] = EDN_C_SYM, ['b'] = EDN_C_SYM, ['c'] = EDN_C_SYM, ['d'] = EDN_C_SYM,
-    ['e'] = EDN_C_SYM, ['f'] = EDN_C_SYM, ['g'] = EDN_C_SYM, ['h'] = EDN_C_SYM,
-    ['i'] = EDN_C_SYM, ['j'] = EDN_C_SYM, ['k'] = EDN_C_SYM, ['l'] = EDN_C_SYM,
-    ['m'] = EDN_C_SYM, ['n'] = EDN_C_SYM, ['o'] = EDN_C_SYM, ['p'] = EDN_C_SYM,
-    ['q'] = EDN_C_SYM, ['r'] = EDN_C_SYM, ['s'] = EDN_C_SYM, ['t'] = EDN_C_SYM,
-    ['u'] = EDN_C_SYM, ['v'] = EDN_C_SYM, ['w'] = EDN_C_SYM, ['x'] = EDN_C_SYM,
-    ['y'] = EDN_C_SYM, ['z'] = EDN_C_SYM,
-    ['A'] = EDN_C_SYM, ['B'] = EDN_C_SYM, ['C'] = EDN_C_SYM, ['D'] = EDN_C_SYM,
-    ['E'] = EDN_C_SYM, ['F'] = EDN_C_SYM, ['G'] = EDN_C_SYM, ['H'] = EDN_C_SYM,
-    ['I'] = EDN_C_SYM, ['J'] = EDN_C_SYM, ['K'] = EDN_C_SYM, ['L'] = EDN_C_SYM,
-    ['M'] = EDN_C_SYM, ['N'] = EDN_C_SYM, ['O'] = EDN_C_SYM, ['P'] = EDN_C_SYM,
-    ['Q'] = EDN_C_SYM, ['R'] = EDN_C_SYM, ['S'] = EDN_C_SYM, ['T'] = EDN_C_SYM,
-    ['U'] = EDN_C_SYM, ['V'] = EDN_C_SYM, ['W'] = EDN_C_SYM, ['X'] = EDN_C_SYM,
-    ['Y'] = EDN_C_SYM, ['Z'] = EDN_C_SYM,
-    ['0'] = EDN_C_SYM, ['1'] = EDN_C_SYM, ['2'] = EDN_C_SYM, ['3'] = EDN_C_SYM,
-    ['4'] = EDN_C_SYM, ['5'] = EDN_C_SYM, ['6'] = EDN_C_SYM, ['7'] = EDN_C_SYM,
-    ['8'] = EDN_C_SYM, ['9'] = EDN_C_SYM,
-    ['.'] = EDN_C_SYM, ['*'] = EDN_C_SYM, ['+'] = EDN_C_SYM, ['!'] = EDN_C_SYM,
-    ['-'] = EDN_C_SYM, ['_'] = EDN_C_SYM, ['?'] = EDN_C_SYM, ['$'] = EDN_C_SYM,
-    ['%'] = EDN_C_SYM, ['&'] = EDN_C_SYM, ['='] = EDN_C_SYM, ['<'] = EDN_C_SYM,
-    ['>'] = EDN_C_SYM, ['/'] = EDN_C_SYM, [':'] = EDN_C_SYM, ['\''] = EDN_C_SYM,
+    ['('] = EDN_C_DELIM,
+    [')'] = EDN_C_DELIM,
+    ['['] = EDN_C_DELIM,
+    [']'] = EDN_C_DELIM,
+    ['{'] = EDN_C_DELIM,
+    ['}'] = EDN_C_DELIM,
+    ['"'] = EDN_C_DELIM,
+    [';'] = EDN_C_DELIM,
+    ['a'] = EDN_C_SYM,
+    ['b'] = EDN_C_SYM,
+    ['c'] = EDN_C_SYM,
+    ['d'] = EDN_C_SYM,
+    ['e'] = EDN_C_SYM,
+    ['f'] = EDN_C_SYM,
+    ['g'] = EDN_C_SYM,
+    ['h'] = EDN_C_SYM,
+    ['i'] = EDN_C_SYM,
+    ['j'] = EDN_C_SYM,
+    ['k'] = EDN_C_SYM,
+    ['l'] = EDN_C_SYM,
+    ['m'] = EDN_C_SYM,
+    ['n'] = EDN_C_SYM,
+    ['o'] = EDN_C_SYM,
+    ['p'] = EDN_C_SYM,
+    ['q'] = EDN_C_SYM,
+    ['r'] = EDN_C_SYM,
+    ['s'] = EDN_C_SYM,
+    ['t'] = EDN_C_SYM,
+    ['u'] = EDN_C_SYM,
+    ['v'] = EDN_C_SYM,
+    ['w'] = EDN_C_SYM,
+    ['x'] = EDN_C_SYM,
+    ['y'] = EDN_C_SYM,
+    ['z'] = EDN_C_SYM,
+    ['A'] = EDN_C_SYM,
+    ['B'] = EDN_C_SYM,
+    ['C'] = EDN_C_SYM,
+    ['D'] = EDN_C_SYM,
+    ['E'] = EDN_C_SYM,
+    ['F'] = EDN_C_SYM,
+    ['G'] = EDN_C_SYM,
+    ['H'] = EDN_C_SYM,
+    ['I'] = EDN_C_SYM,
+    ['J'] = EDN_C_SYM,
+    ['K'] = EDN_C_SYM,
+    ['L'] = EDN_C_SYM,
+    ['M'] = EDN_C_SYM,
+    ['N'] = EDN_C_SYM,
+    ['O'] = EDN_C_SYM,
+    ['P'] = EDN_C_SYM,
+    ['Q'] = EDN_C_SYM,
+    ['R'] = EDN_C_SYM,
+    ['S'] = EDN_C_SYM,
+    ['T'] = EDN_C_SYM,
+    ['U'] = EDN_C_SYM,
+    ['V'] = EDN_C_SYM,
+    ['W'] = EDN_C_SYM,
+    ['X'] = EDN_C_SYM,
+    ['Y'] = EDN_C_SYM,
+    ['Z'] = EDN_C_SYM,
+    ['0'] = EDN_C_SYM,
+    ['1'] = EDN_C_SYM,
+    ['2'] = EDN_C_SYM,
+    ['3'] = EDN_C_SYM,
+    ['4'] = EDN_C_SYM,
+    ['5'] = EDN_C_SYM,
+    ['6'] = EDN_C_SYM,
+    ['7'] = EDN_C_SYM,
+    ['8'] = EDN_C_SYM,
+    ['9'] = EDN_C_SYM,
+    ['.'] = EDN_C_SYM,
+    ['*'] = EDN_C_SYM,
+    ['+'] = EDN_C_SYM,
+    ['!'] = EDN_C_SYM,
+    ['-'] = EDN_C_SYM,
+    ['_'] = EDN_C_SYM,
+    ['?'] = EDN_C_SYM,
+    ['$'] = EDN_C_SYM,
+    ['%'] = EDN_C_SYM,
+    ['&'] = EDN_C_SYM,
+    ['='] = EDN_C_SYM,
+    ['<'] = EDN_C_SYM,
+    ['>'] = EDN_C_SYM,
+    ['/'] = EDN_C_SYM,
+    [':'] = EDN_C_SYM,
+    ['\''] = EDN_C_SYM,
     ['#'] = EDN_C_SYM,
 };
-
-static inline uint8_t edn_cls(char c)
-{
-    return edn_class[(unsigned char)c];
-}
 
 void edn_skip_ws(struct edn_parser *p)
 {
@@ -143,7 +201,7 @@ void edn_skip_ws(struct edn_parser *p)
     }
 }
 
-static int edn_new_node(struct edn_parser *p, uint32_t type, uint32_t *index_out)
+int edn_new_node(struct edn_parser *p, uint32_t type, uint32_t *index_out)
 {
     if (p->node_count == p->node_cap) {
         if (p->node_cap >= (1u << 26))
@@ -194,8 +252,9 @@ static int edn_parse_number(struct edn_parser *p, uint32_t index)
     bool is_float = false;
     for (; i < p->len && !edn_is_delim(p->buf[i]); i++) {
         char c = p->buf[i];
-        if (c == '.' || c == 'e' || c == 'E' || c == 'M' || ((c == '-' || c == '+') &&
-            (p->buf[i - 1] == 'e' || p->buf[i - 1] == 'E')) || (c >= '0' && c <= '9'))
+        if (c == '.' || c == 'e' || c == 'E' || c == 'M' ||
+            ((c == '-' || c == '+') && (p->buf[i - 1] == 'e' || p->buf[i - 1] == 'E')) ||
+            (c >= '0' && c <= '9'))
             is_float = true;
         else if (!(c == 'N' && i + 1 == p->len) && !(c == 'N' && edn_is_delim(p->buf[i + 1])))
             return edn_error(p, i, "malformed number: unexpected '%c'", c);
@@ -276,8 +335,9 @@ static int edn_parse_escaped(struct edn_parser *p, uint32_t index, uint64_t body
     n->str = p->scratch_used;
     for (uint64_t i = body;; i++) {
         if (i >= p->len)
-            return edn_error(p, n->offset, "unterminated string (expected '\"' before end of "
-                                           "input)");
+            return edn_error(p, n->offset,
+                             "unterminated string (expected '\"' before end of "
+                             "input)");
         char c = p->buf[i];
         if (c == '"') {
             p->pos = i + 1;
@@ -295,8 +355,9 @@ static int edn_parse_escaped(struct edn_parser *p, uint32_t index, uint64_t body
             static const char from[] = "\"\\ntr", to[] = "\"\\\n\t\r";
             const char *at = p->buf[i] != 0 ? strchr(from, p->buf[i]) : NULL;
             if (at == NULL)
-                return edn_error(p, i - 1, "unsupported string escape (expected one of "
-                                           "\\\" \\\\ \\n \\t \\r \\uXXXX)");
+                return edn_error(p, i - 1,
+                                 "unsupported string escape (expected one of "
+                                 "\\\" \\\\ \\n \\t \\r \\uXXXX)");
             c = to[at - from];
         }
         if (edn_scratch_put(p, c) != 0)
@@ -369,15 +430,18 @@ static int edn_parse_container(struct edn_parser *p, uint32_t index, char close,
     for (;;) {
         edn_skip_ws(p);
         if (p->pos >= p->len)
-            return edn_error(p, p->pos, "unbalanced brackets: expected '%c' to close the '%c' "
-                             "at line %u", close, p->buf[open], (unsigned)edn_line(p, open));
+            return edn_error(p, p->pos,
+                             "unbalanced brackets: expected '%c' to close the '%c' "
+                             "at line %u",
+                             close, p->buf[open], (unsigned)edn_line(p, open));
         char c = p->buf[p->pos];
         if (c == close)
             break;
         if (c == ')' || c == ']' || c == '}')
-            return edn_error(p, p->pos, "unbalanced brackets: expected '%c' (for the '%c' at "
-                             "line %u), found '%c'", close, p->buf[open],
-                             (unsigned)edn_line(p, open), c);
+            return edn_error(p, p->pos,
+                             "unbalanced brackets: expected '%c' (for the '%c' at "
+                             "line %u), found '%c'",
+                             close, p->buf[open], (unsigned)edn_line(p, open), c);
         uint32_t child;
         int rc = edn_parse_depth(p, depth + 1, &child);
         if (rc != 0)
@@ -420,8 +484,10 @@ static int edn_parse_dispatch(struct edn_parser *p, uint32_t index, uint32_t dep
         return edn_parse_word(p, index);
     char found[32];
     source_found(p->buf, p->len, p->pos, found, sizeof found);
-    return edn_error(p, p->pos, "expected a value (map, vector, keyword, string, integer or "
-                                "nil), found %s", found);
+    return edn_error(p, p->pos,
+                     "expected a value (map, vector, keyword, string, integer or "
+                     "nil), found %s",
+                     found);
 }
 
 /* '#_ form' (discarded) and '#tag form' (read as form): both skip a prefix. */

@@ -15,23 +15,32 @@
 #include "rast_check.h"
 
 #define EDN_DEPTH_MAX 64u
-#define EDN_NONE UINT32_MAX
+#define EDN_NONE      UINT32_MAX
 
 enum edn_type {
-    EDN_NIL, EDN_BOOL, EDN_INT, EDN_FLOAT, EDN_STR, EDN_KEYWORD, EDN_SYMBOL,
-    EDN_VECTOR, EDN_LIST, EDN_MAP, EDN_SET,
+    EDN_NIL,
+    EDN_BOOL,
+    EDN_INT,
+    EDN_FLOAT,
+    EDN_STR,
+    EDN_KEYWORD,
+    EDN_SYMBOL,
+    EDN_VECTOR,
+    EDN_LIST,
+    EDN_MAP,
+    EDN_SET,
 };
 
 struct edn_node {
     uint32_t type;
-    uint32_t count;        /* children (containers); a map has 2 per entry, key then value */
-    uint32_t first;        /* first child, or EDN_NONE */
-    uint32_t next;         /* next sibling, or EDN_NONE */
-    uint64_t offset;       /* byte offset of the value in the input */
-    int64_t i;             /* EDN_INT; EDN_BOOL 0/1 */
-    uint64_t str;          /* EDN_STR/KEYWORD/SYMBOL/FLOAT: offset (input or scratch) */
-    uint32_t size;         /* ... and size in bytes (keywords without the ':') */
-    uint32_t in_scratch;   /* 1 when str is an offset into the scratch buffer */
+    uint32_t count;      /* children (containers); a map has 2 per entry, key then value */
+    uint32_t first;      /* first child, or EDN_NONE */
+    uint32_t next;       /* next sibling, or EDN_NONE */
+    uint64_t offset;     /* byte offset of the value in the input */
+    int64_t i;           /* EDN_INT; EDN_BOOL 0/1 */
+    uint64_t str;        /* EDN_STR/KEYWORD/SYMBOL/FLOAT: offset (input or scratch) */
+    uint32_t size;       /* ... and size in bytes (keywords without the ':') */
+    uint32_t in_scratch; /* 1 when str is an offset into the scratch buffer */
 };
 
 struct edn_parser {
@@ -45,10 +54,19 @@ struct edn_parser {
     char *scratch;
     uint64_t scratch_used;
     uint64_t scratch_cap;
-    uint64_t line_offset;  /* memo for edn_line: line number of line_offset */
+    uint64_t line_offset; /* memo for edn_line: line number of line_offset */
     uint32_t line;
     struct rast_check_error *err;
 };
+
+/* Character classes (one table lookup per byte on the hot paths). */
+enum { EDN_C_WS = 1, EDN_C_DELIM = 2, EDN_C_SYM = 4 };
+extern const uint8_t edn_class[256];
+
+static inline uint8_t edn_cls(char c)
+{
+    return edn_class[(unsigned char)c];
+}
 
 void edn_init(struct edn_parser *p, const char *name, const char *buf, uint64_t len,
               struct rast_check_error *err);
@@ -59,6 +77,16 @@ void edn_reset(struct edn_parser *p);
 void edn_skip_ws(struct edn_parser *p);
 /* Parses one value at p->pos into a node. Errors: EPARSE (err filled), ENOMEM. */
 int edn_parse(struct edn_parser *p, uint32_t *node_out);
+/* Appends a node of type at p->pos (children and siblings none). Errors: EPARSE, ENOMEM. */
+int edn_new_node(struct edn_parser *p, uint32_t type, uint32_t *index_out);
+/*
+ * The fast path (edn_fast.c) for the usual Jepsen op: a map at p->pos whose keys and values
+ * are all keywords, integers of at most 18 digits, strings without escapes or nil/true/false,
+ * separated by whitespace and commas. Builds exactly the nodes edn_parse would and returns
+ * true; returns false, with p->pos and the nodes as they were, for anything else (comments,
+ * tags, nesting, escapes, floats, errors...), which edn_parse then reads (and reports).
+ */
+bool edn_parse_flat_map(struct edn_parser *p, uint32_t *node_out);
 /* The bytes of a string-like node. */
 const char *edn_text(const struct edn_parser *p, const struct edn_node *n);
 /* True when n is the keyword name[0..size) (without ':'). */
@@ -69,7 +97,7 @@ const struct edn_node *edn_map_get_n(const struct edn_parser *p, const struct ed
                                      const char *name, uint32_t size);
 /* The same for string literals (the length is known at compile time). */
 #define edn_is_keyword(p, n, lit) edn_is_keyword_n((p), (n), "" lit, sizeof(lit) - 1)
-#define edn_map_get(p, m, lit) edn_map_get_n((p), (m), "" lit, sizeof(lit) - 1)
+#define edn_map_get(p, m, lit)    edn_map_get_n((p), (m), "" lit, sizeof(lit) - 1)
 /* The line (from 1) of byte offset (monotonic calls are O(distance)). */
 uint32_t edn_line(struct edn_parser *p, uint64_t offset);
 /* Fills p->err for offset with the message; returns RAST_CHECK_EPARSE. */

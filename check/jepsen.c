@@ -18,7 +18,7 @@ struct jepsen {
     struct rast_history *h;
     struct edn_parser p;
     struct procmap procs;
-    bool kv_vocabulary;   /* :get/:put/:append seen: Porcupine's kv logs */
+    bool kv_vocabulary; /* :get/:put/:append seen: Porcupine's kv logs */
     bool has_key;
     bool has_txn;
     bool has_mutex;
@@ -32,7 +32,7 @@ static int jepsen_scalar(struct jepsen *j, const struct edn_node *n, const char 
         return 0;
     }
     if (n->type == EDN_INT) {
-        *out = (struct check_value){CHECK_KIND_INT, (uint64_t)n->i};
+        *out = (struct check_value){ CHECK_KIND_INT, (uint64_t)n->i };
         return 0;
     }
     if (n->type == EDN_STR)
@@ -45,18 +45,26 @@ static int jepsen_scalar(struct jepsen *j, const struct edn_node *n, const char 
         memcpy(tmp + 1, edn_text(&j->p, n), n->size);
         return hist_intern(j->h, tmp, n->size + 1, out);
     }
-    return edn_error(&j->p, n->offset, "expected nil, an integer or a string as %s, found %s",
-                     what, edn_type_name(n->type));
+    return edn_error(&j->p, n->offset, "expected nil, an integer or a string as %s, found %s", what,
+                     edn_type_name(n->type));
 }
 
 static int jepsen_f(struct jepsen *j, const struct edn_node *n, uint32_t *f_out)
 {
-#define JEPSEN_F(name, f, kv) {name, sizeof(name) - 1, f, kv}
-    static const struct { const char *name; uint32_t size; uint32_t f; bool kv; } fs[] = {
-        JEPSEN_F("read", RAST_F_READ, false),     JEPSEN_F("write", RAST_F_WRITE, false),
-        JEPSEN_F("cas", RAST_F_CAS, false),       JEPSEN_F("txn", RAST_F_TXN, false),
+#define JEPSEN_F(name, f, kv)                                                                      \
+    {                                                                                              \
+        name, sizeof(name) - 1, f, kv                                                              \
+    }
+    static const struct {
+        const char *name;
+        uint32_t size;
+        uint32_t f;
+        bool kv;
+    } fs[] = {
+        JEPSEN_F("read", RAST_F_READ, false),       JEPSEN_F("write", RAST_F_WRITE, false),
+        JEPSEN_F("cas", RAST_F_CAS, false),         JEPSEN_F("txn", RAST_F_TXN, false),
         JEPSEN_F("acquire", RAST_F_ACQUIRE, false), JEPSEN_F("release", RAST_F_RELEASE, false),
-        JEPSEN_F("get", RAST_F_READ, true),       JEPSEN_F("put", RAST_F_WRITE, true),
+        JEPSEN_F("get", RAST_F_READ, true),         JEPSEN_F("put", RAST_F_WRITE, true),
         JEPSEN_F("append", RAST_F_APPEND, true),
     };
 #undef JEPSEN_F
@@ -71,13 +79,13 @@ static int jepsen_f(struct jepsen *j, const struct edn_node *n, uint32_t *f_out)
             return 0;
         }
     }
-    return edn_error(&j->p, n->offset, "unsupported :f (expected :read, :write, :cas, :txn, "
+    return edn_error(&j->p, n->offset,
+                     "unsupported :f (expected :read, :write, :cas, :txn, "
                      ":acquire, :release, :get, :put or :append)");
 }
 
 /* [[:read k v] [:write k v] ...] -> micro-ops; first index and count out. */
-static int jepsen_txn(struct jepsen *j, const struct edn_node *v, uint32_t *first,
-                      uint32_t *count)
+static int jepsen_txn(struct jepsen *j, const struct edn_node *v, uint32_t *first, uint32_t *count)
 {
     if (v == NULL || v->type != EDN_VECTOR)
         return edn_error(&j->p, v != NULL ? v->offset : j->p.pos,
@@ -112,8 +120,8 @@ static int jepsen_txn(struct jepsen *j, const struct edn_node *v, uint32_t *firs
     return 0;
 }
 
-static int jepsen_invoke(struct jepsen *j, const struct edn_node *m, uint64_t process,
-                         uint32_t f, uint32_t *slot)
+static int jepsen_invoke(struct jepsen *j, const struct edn_node *m, uint64_t process, uint32_t f,
+                         uint32_t *slot)
 {
     const struct edn_node *v = edn_map_get(&j->p, m, "value");
     const struct edn_node *k = edn_map_get(&j->p, m, "key");
@@ -121,7 +129,8 @@ static int jepsen_invoke(struct jepsen *j, const struct edn_node *m, uint64_t pr
     uint32_t txn_first = 0, txn_count = 0;
     int rc = 0;
     if (*slot != 0)
-        return edn_error(&j->p, m->offset, "process %llu invokes again while its operation "
+        return edn_error(&j->p, m->offset,
+                         "process %llu invokes again while its operation "
                          "from line %u is outstanding (expected a completion first)",
                          (unsigned long long)process, (unsigned)j->h->ops[*slot - 1].invoke_line);
     j->has_key |= k != NULL;
@@ -150,20 +159,22 @@ static int jepsen_invoke(struct jepsen *j, const struct edn_node *m, uint64_t pr
     return 0;
 }
 
-static int jepsen_complete(struct jepsen *j, const struct edn_node *m, uint64_t process,
-                           uint32_t f, uint32_t outcome, uint32_t *slot)
+static int jepsen_complete(struct jepsen *j, const struct edn_node *m, uint64_t process, uint32_t f,
+                           uint32_t outcome, uint32_t *slot)
 {
-    static const char *const names[] = {"ok", "fail", "info"};
+    static const char *const names[] = { "ok", "fail", "info" };
     if (*slot == 0)
-        return edn_error(&j->p, m->offset, "completion (:%s) for process %llu without an "
-                         "invocation (expected an :invoke first)", names[outcome],
-                         (unsigned long long)process);
+        return edn_error(&j->p, m->offset,
+                         "completion (:%s) for process %llu without an "
+                         "invocation (expected an :invoke first)",
+                         names[outcome], (unsigned long long)process);
     uint32_t id = *slot - 1;
     struct hist_op *op = &j->h->ops[id];
     if (op->f != f)
-        return edn_error(&j->p, m->offset, "completion :f :%s does not match the invocation's "
-                         ":%s (line %u)", hist_f_name(f), hist_f_name(op->f),
-                         (unsigned)op->invoke_line);
+        return edn_error(&j->p, m->offset,
+                         "completion :f :%s does not match the invocation's "
+                         ":%s (line %u)",
+                         hist_f_name(f), hist_f_name(op->f), (unsigned)op->invoke_line);
     const struct edn_node *v = edn_map_get(&j->p, m, "value");
     struct check_value result = CHECK_NIL_VALUE;
     int rc = 0;
@@ -177,8 +188,8 @@ static int jepsen_complete(struct jepsen *j, const struct edn_node *m, uint64_t 
         op->txn_count = count;
     }
     if (rc == 0)
-        rc = hist_complete(j->h, id, j->h->event_count, outcome, result,
-                           edn_line(&j->p, m->offset));
+        rc =
+            hist_complete(j->h, id, j->h->event_count, outcome, result, edn_line(&j->p, m->offset));
     *slot = 0;
     return rc;
 }
@@ -187,14 +198,19 @@ static int jepsen_op(struct jepsen *j, uint32_t index)
 {
     const struct edn_node *m = &j->p.nodes[index];
     if (m->type != EDN_MAP)
-        return edn_error(&j->p, m->offset, "expected an operation map {:process .. :type .. "
-                         ":f ..}, found %s", edn_type_name(m->type));
+        return edn_error(&j->p, m->offset,
+                         "expected an operation map {:process .. :type .. "
+                         ":f ..}, found %s",
+                         edn_type_name(m->type));
     const struct edn_node *proc = edn_map_get(&j->p, m, "process");
     const struct edn_node *type = edn_map_get(&j->p, m, "type");
     uint32_t t = 4;
     if (type != NULL)
-        t = edn_is_keyword(&j->p, type, "invoke") ? 0 : edn_is_keyword(&j->p, type, "ok") ? 1
-            : edn_is_keyword(&j->p, type, "fail") ? 2 : edn_is_keyword(&j->p, type, "info") ? 3 : 4;
+        t = edn_is_keyword(&j->p, type, "invoke") ? 0
+            : edn_is_keyword(&j->p, type, "ok")   ? 1
+            : edn_is_keyword(&j->p, type, "fail") ? 2
+            : edn_is_keyword(&j->p, type, "info") ? 3
+                                                  : 4;
     if (t == 4)
         return edn_error(&j->p, type != NULL ? type->offset : m->offset,
                          "expected :type :invoke, :ok, :fail or :info");
@@ -205,8 +221,10 @@ static int jepsen_op(struct jepsen *j, uint32_t index)
                          "expected an integer :process");
     }
     if (proc->i < 0) /* Jepsen numbers client processes from 0; the native format needs it */
-        return edn_error(&j->p, proc->offset, "expected a non-negative integer :process, "
-                         "found %lld", (long long)proc->i);
+        return edn_error(&j->p, proc->offset,
+                         "expected a non-negative integer :process, "
+                         "found %lld",
+                         (long long)proc->i);
     uint32_t f = 0;
     int rc = jepsen_f(j, edn_map_get(&j->p, m, "f"), &f);
     if (rc != 0)
@@ -243,20 +261,23 @@ static int jepsen_forms(struct jepsen *j, char close, uint64_t open)
         if (j->p.pos >= j->p.len) {
             if (close == 0)
                 return 0;
-            return edn_error(&j->p, j->p.pos, "unbalanced brackets: expected '%c' to close the "
-                             "'%c' at line %u", close, j->p.buf[open],
-                             (unsigned)edn_line(&j->p, open));
+            return edn_error(&j->p, j->p.pos,
+                             "unbalanced brackets: expected '%c' to close the "
+                             "'%c' at line %u",
+                             close, j->p.buf[open], (unsigned)edn_line(&j->p, open));
         }
         if (close != 0 && j->p.buf[j->p.pos] == close) {
             j->p.pos++;
             edn_skip_ws(&j->p);
             if (j->p.pos < j->p.len)
-                return edn_error(&j->p, j->p.pos, "expected end of input after the closing "
-                                 "'%c'", close);
+                return edn_error(&j->p, j->p.pos,
+                                 "expected end of input after the closing "
+                                 "'%c'",
+                                 close);
             return 0;
         }
         uint32_t index;
-        int rc = edn_parse(&j->p, &index);
+        int rc = edn_parse_flat_map(&j->p, &index) ? 0 : edn_parse(&j->p, &index);
         if (rc == 0)
             rc = jepsen_op(j, index);
         if (rc != 0)

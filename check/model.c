@@ -17,9 +17,14 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
+/* One key's state (two words) mixes inline; larger states (whole-map) use XXH3, whose
+ * independent lanes hash many words in a fraction of a serial multiply chain's latency. */
 uint64_t model_hash_words(const uint64_t *words, uint32_t count)
 {
+    if (count > 2)
+        return XXH3_64bits(words, (size_t)count * sizeof *words);
     uint64_t h = 0x9e3779b97f4a7c15u ^ count;
     for (uint32_t i = 0; i < count; i++) {
         h ^= words[i];
@@ -70,8 +75,7 @@ static int model_reg_classify(const struct model_ctx *ctx, const struct rast_his
         return MODEL_DETERMINATE;
     case RAST_OUTCOME_FAIL:
         return op->f == RAST_F_CAS && mismatch_cas ? MODEL_DETERMINATE : MODEL_DROP;
-    default:
-        return op->f == RAST_F_READ ? MODEL_DROP : MODEL_INDETERMINATE;
+    default: return op->f == RAST_F_READ ? MODEL_DROP : MODEL_INDETERMINATE;
     }
 }
 
@@ -83,59 +87,67 @@ static void model_reg_init(const struct model_ctx *ctx, uint64_t *state)
     }
 }
 
+/* next = state with slot w's value replaced by v (w is the slot's first word). */
+static void model_reg_set(const struct model_ctx *ctx, const uint64_t *state, uint32_t w,
+                          struct check_value v, uint64_t *next)
+{
+    if (ctx->state_words == 2) {
+        next[0] = v.kind;
+        next[1] = v.bits;
+        return;
+    }
+    memcpy(next, state, ctx->state_words * sizeof *next);
+    next[w] = v.kind;
+    next[w + 1] = v.bits;
+}
+
+/* Decides legality from the current value first, so an illegal op costs no state copy. */
 static bool model_reg_step(struct model_ctx *ctx, const uint64_t *state, const struct model_op *op,
                            uint64_t *next)
 {
     uint32_t w = 2 * op->slot;
-    struct check_value cur = {state[w], state[w + 1]};
-    memcpy(next, state, ctx->state_words * sizeof *next);
+    struct check_value cur = { state[w], state[w + 1] }, v = cur;
     switch (op->f) {
     case RAST_F_READ:
-        if (op->outcome == MODEL_OUT_UNKNOWN)
-            return true;
-        if (op->result.kind == CHECK_KIND_NIL && ctx->vt->id == RAST_MODEL_KNOSSOS_CAS)
-            return true;
-        return check_value_eq(cur, op->result);
-    case RAST_F_WRITE:
-        next[w] = op->a0.kind;
-        next[w + 1] = op->a0.bits;
-        return true;
+        if (op->outcome != MODEL_OUT_UNKNOWN && !check_value_eq(cur, op->result) &&
+            !(op->result.kind == CHECK_KIND_NIL && ctx->vt->id == RAST_MODEL_KNOSSOS_CAS))
+            return false;
+        break;
+    case RAST_F_WRITE: v = op->a0; break;
     case RAST_F_CAS:
-        if (op->outcome == MODEL_OUT_MISMATCH)
-            return !check_value_eq(cur, op->a0);
-        if (check_value_eq(cur, op->a0)) {
-            next[w] = op->a1.kind;
-            next[w + 1] = op->a1.bits;
-            return true;
+        if (op->outcome == MODEL_OUT_MISMATCH) {
+            if (check_value_eq(cur, op->a0))
+                return false;
+        } else if (check_value_eq(cur, op->a0)) {
+            v = op->a1;
+        } else if (op->outcome != MODEL_OUT_UNKNOWN) {
+            return false; /* an unknown CAS that fails is as if it never happened */
         }
-        return op->outcome == MODEL_OUT_UNKNOWN;  /* as if it never happened */
-    case RAST_F_APPEND: {
-        struct check_value joined;
-        if (!rope_append(ctx, cur, op->a0, &joined)) {
+        break;
+    case RAST_F_APPEND:
+        if (!rope_append(ctx, cur, op->a0, &v)) {
             ctx->error = RAST_CHECK_ENOMEM;
             return false;
         }
-        next[w] = joined.kind;
-        next[w + 1] = joined.bits;
-        return true;
+        break;
+    default: return false;
     }
-    default:
-        return false;
-    }
+    model_reg_set(ctx, state, w, v, next);
+    return true;
 }
 
 static void model_reg_describe(const struct model_ctx *ctx, const uint64_t *state, char *buf,
                                uint32_t size)
 {
     if (ctx->slot_count == 1) {
-        rope_describe(ctx, (struct check_value){state[0], state[1]}, buf, size);
+        rope_describe(ctx, (struct check_value){ state[0], state[1] }, buf, size);
         return;
     }
     uint32_t pos = 0;
     for (uint32_t i = 0; i < ctx->slot_count && pos + 1 < size; i++) {
         char k[128], v[256];
         hist_value_format(&ctx->strs, ctx->slot_keys[i], k, sizeof k);
-        rope_describe(ctx, (struct check_value){state[2 * i], state[2 * i + 1]}, v, sizeof v);
+        rope_describe(ctx, (struct check_value){ state[2 * i], state[2 * i + 1] }, v, sizeof v);
         int n = snprintf(buf + pos, size - pos, "%s%s %s%s", i == 0 ? "{" : ", ", k, v,
                          i + 1 == ctx->slot_count ? "}" : "");
         if (n < 0)
@@ -174,7 +186,7 @@ static bool model_reg_viable_x(struct model_ctx *ctx, const uint64_t *state,
     struct check_value need;
     if (!model_reg_need(ctx, xo, &need))
         return true;
-    struct check_value cur = {state[2 * xo->slot], state[2 * xo->slot + 1]};
+    struct check_value cur = { state[2 * xo->slot], state[2 * xo->slot + 1] };
     if (check_value_eq(cur, need))
         return true;
     bool appends = false, setters = false;
@@ -214,7 +226,7 @@ static bool model_reg_viable(struct model_ctx *ctx, const uint64_t *state,
             !model_reg_need(ctx, o, &need) ||
             look->setters_before_return[y] != look->setters_done[o->slot])
             continue;
-        struct check_value cur = {state[2 * o->slot], state[2 * o->slot + 1]};
+        struct check_value cur = { state[2 * o->slot], state[2 * o->slot + 1] };
         if (check_value_eq(cur, need))
             continue;
         if (ctx->vt->id != RAST_MODEL_KV || !model_reg_prefix(ctx, cur, need))
@@ -252,7 +264,7 @@ static bool model_multi_step(struct model_ctx *ctx, const uint64_t *state,
             next[w] = t->value.kind;
             next[w + 1] = t->value.bits;
         } else if (op->outcome != MODEL_OUT_UNKNOWN && t->value.kind != CHECK_KIND_NIL &&
-                   !check_value_eq((struct check_value){next[w], next[w + 1]}, t->value)) {
+                   !check_value_eq((struct check_value){ next[w], next[w + 1] }, t->value)) {
             return false;
         }
     }
@@ -299,19 +311,21 @@ static void model_mutex_describe(const struct model_ctx *ctx, const uint64_t *st
 
 /* ---- table ------------------------------------------------------------------------------ */
 
-#define MODEL_REG(name_, id_)                                                                    \
-    {name_, id_, true, model_reg_classify, model_reg_init, model_reg_step, model_equal_words,     \
-     model_hash_state, model_reg_describe, model_reg_viable}
+#define MODEL_REG(name_, id_)                                                                      \
+    {                                                                                              \
+        name_, id_, true, model_reg_classify, model_reg_init, model_reg_step, model_equal_words,   \
+            model_hash_state, model_reg_describe, model_reg_viable                                 \
+    }
 
 static const struct model_vtable model_table[] = {
     MODEL_REG("etcd", RAST_MODEL_ETCD),
     MODEL_REG("knossos-cas", RAST_MODEL_KNOSSOS_CAS),
     MODEL_REG("kv", RAST_MODEL_KV),
     MODEL_REG("register", RAST_MODEL_REGISTER),
-    {"multi-register", RAST_MODEL_MULTI_REGISTER, false, model_multi_classify, model_reg_init,
-     model_multi_step, model_equal_words, model_hash_state, model_reg_describe, NULL},
-    {"mutex", RAST_MODEL_MUTEX, false, model_mutex_classify, model_mutex_init, model_mutex_step,
-     model_equal_words, model_hash_state, model_mutex_describe, NULL},
+    { "multi-register", RAST_MODEL_MULTI_REGISTER, false, model_multi_classify, model_reg_init,
+      model_multi_step, model_equal_words, model_hash_state, model_reg_describe, NULL },
+    { "mutex", RAST_MODEL_MUTEX, false, model_mutex_classify, model_mutex_init, model_mutex_step,
+      model_equal_words, model_hash_state, model_mutex_describe, NULL },
 };
 
 const struct model_vtable *model_lookup(uint32_t model)

@@ -34,15 +34,15 @@ static int porc_error(struct porc *c, uint64_t offset, const char *fmt, ...)
     return rc;
 }
 
-static int porc_int(struct porc *c, const char *w, uint32_t size, const char *what,
-                    int64_t *out)
+static int porc_int(struct porc *c, const char *w, uint32_t size, const char *what, int64_t *out)
 {
     bool overflow;
     if (lex_int(w, size, out, &overflow))
         return 0;
-    return porc_error(c, (uint64_t)(w - c->buf), overflow ? "%s does not fit in 64 bits"
-                      : "expected %s (an integer), found '%.*s'", what,
-                      (int)(size > 40 ? 40 : size), w);
+    return porc_error(c, (uint64_t)(w - c->buf),
+                      overflow ? "%s does not fit in 64 bits"
+                               : "expected %s (an integer), found '%.*s'",
+                      what, (int)(size > 40 ? 40 : size), w);
 }
 
 /* value: nil | int | [int int] | :keyword ; a0/a1 out (a1 only for [a b]). */
@@ -66,7 +66,7 @@ static int porc_value(struct porc *c, struct lex *l, uint32_t f, struct check_va
             int rc = porc_int(c, w, size, "a CAS value", &x);
             if (rc != 0)
                 return rc;
-            *(i == 0 ? a0 : a1) = (struct check_value){CHECK_KIND_INT, (uint64_t)x};
+            *(i == 0 ? a0 : a1) = (struct check_value){ CHECK_KIND_INT, (uint64_t)x };
         }
         lex_skip_blank(l);
         if (l->pos >= l->end || c->buf[l->pos] != ']')
@@ -76,7 +76,7 @@ static int porc_value(struct porc *c, struct lex *l, uint32_t f, struct check_va
         int rc = porc_int(c, w, size, "a value", &x);
         if (rc != 0)
             return rc;
-        *a0 = (struct check_value){CHECK_KIND_INT, (uint64_t)x};
+        *a0 = (struct check_value){ CHECK_KIND_INT, (uint64_t)x };
     }
     if (lex_word(l, &w, &size))
         return porc_error(c, (uint64_t)(w - c->buf), "unexpected '%.*s' after the value",
@@ -84,8 +84,8 @@ static int porc_value(struct porc *c, struct lex *l, uint32_t f, struct check_va
     return 0;
 }
 
-static int porc_keyword(struct porc *c, struct lex *l, const char *what,
-                        const char *const *names, uint32_t count, uint32_t *out)
+static int porc_keyword(struct porc *c, struct lex *l, const char *what, const char *const *names,
+                        uint32_t count, uint32_t *out)
 {
     const char *w;
     uint32_t size;
@@ -101,14 +101,14 @@ static int porc_keyword(struct porc *c, struct lex *l, const char *what,
                       (int)(size > 40 ? 40 : size), w);
 }
 
-static int porc_line(struct porc *c, struct lex *l)
+/* Parses the fields of a line with the general lexer (any spacing, located errors). */
+static int porc_line_fields(struct porc *c, struct lex *l, struct porc_fields *out)
 {
-    static const char *const prefix[] = {"INFO", "jepsen.util", "-"};
-    static const char *const types[] = {":invoke", ":ok", ":fail", ":info"};
-    static const char *const fs[] = {":read", ":write", ":cas"};
+    static const char *const prefix[] = { "INFO", "jepsen.util", "-" };
+    static const char *const types[] = { ":invoke", ":ok", ":fail", ":info" };
+    static const char *const fs[] = { ":read", ":write", ":cas" };
     const char *w;
-    uint32_t size = 0, type = 0, f = 0, ignored = 0;
-    int64_t process;
+    uint32_t size = 0, ignored = 0;
     for (int i = 0; i < 3; i++) {
         int rc = porc_keyword(c, l, i == 0 ? "'INFO  jepsen.util - '" : "'jepsen.util - '",
                               &prefix[i], 1, &ignored);
@@ -117,54 +117,72 @@ static int porc_line(struct porc *c, struct lex *l)
     }
     if (!lex_word(l, &w, &size))
         return porc_error(c, l->pos, "expected a process number, found end of line");
-    int rc = porc_int(c, w, size, "a process number", &process);
+    out->process_at = (uint64_t)(w - c->buf);
+    int rc = porc_int(c, w, size, "a process number", &out->process);
     if (rc == 0)
-        rc = porc_keyword(c, l, "a type (:invoke, :ok, :fail or :info)", types, 4, &type);
+        rc = porc_keyword(c, l, "a type (:invoke, :ok, :fail or :info)", types, 4, &out->type);
     if (rc == 0)
-        rc = porc_keyword(c, l, "a function (:read, :write or :cas)", fs, 3, &f);
-    struct check_value a0, a1;
+        rc = porc_keyword(c, l, "a function (:read, :write or :cas)", fs, 3, &out->f);
     if (rc == 0)
-        rc = porc_value(c, l, f, &a0, &a1);
-    if (rc != 0)
-        return rc;
-    uint32_t *slot = procmap_slot(&c->procs, (uint64_t)process);
+        rc = porc_value(c, l, out->f, &out->a0, &out->a1);
+    return rc;
+}
+
+/* Adds the event of a parsed line to the history. */
+static int porc_apply(struct porc *c, const struct porc_fields *fl)
+{
+    static const char *const types[] = { ":invoke", ":ok", ":fail", ":info" };
+    static const char *const fs[] = { ":read", ":write", ":cas" };
+    uint32_t *slot = procmap_slot(&c->procs, (uint64_t)fl->process);
     if (slot == NULL)
         return RAST_CHECK_ENOMEM;
-    uint64_t at = (uint64_t)(w - c->buf);
-    if (type == 0) {
+    uint64_t at = fl->process_at;
+    uint32_t f = fl->f;
+    if (fl->type == 0) {
         if (*slot != 0)
-            return porc_error(c, at, "process %lld invokes again while its operation from "
-                              "line %u is outstanding", (long long)process,
-                              (unsigned)c->h->ops[*slot - 1].invoke_line);
+            return porc_error(c, at,
+                              "process %lld invokes again while its operation from "
+                              "line %u is outstanding",
+                              (long long)fl->process, (unsigned)c->h->ops[*slot - 1].invoke_line);
         uint32_t id;
-        rc = hist_invoke(c->h, (uint64_t)process, c->h->event_count, f,
-                         CHECK_NIL_VALUE, f == RAST_F_READ ? CHECK_NIL_VALUE : a0, a1, c->line,
-                         &id);
+        int rc = hist_invoke(c->h, (uint64_t)fl->process, c->h->event_count, f, CHECK_NIL_VALUE,
+                             f == RAST_F_READ ? CHECK_NIL_VALUE : fl->a0, fl->a1, c->line, &id);
         *slot = id + 1;
         return rc;
     }
     if (*slot == 0)
         return porc_error(c, at, "completion (%s) for process %lld without an invocation",
-                          types[type], (long long)process);
+                          types[fl->type], (long long)fl->process);
     if (c->h->ops[*slot - 1].f != f)
         return porc_error(c, at, "completion %s does not match the invocation's :%s (line %u)",
                           fs[f], hist_f_name(c->h->ops[*slot - 1].f),
                           (unsigned)c->h->ops[*slot - 1].invoke_line);
-    rc = hist_complete(c->h, *slot - 1, c->h->event_count, type - 1, a0, c->line);
+    int rc = hist_complete(c->h, *slot - 1, c->h->event_count, fl->type - 1, fl->a0, c->line);
     *slot = 0;
     return rc;
+}
+
+static int porc_line(struct porc *c, struct lex *l)
+{
+    struct porc_fields fl;
+    if (!porcupine_fast_line(c->buf, l->pos, l->end, &fl)) {
+        int rc = porc_line_fields(c, l, &fl);
+        if (rc != 0)
+            return rc;
+    }
+    return porc_apply(c, &fl);
 }
 
 int porcupine_parse(struct rast_history *h, const char *name, const char *buf, uint64_t len,
                     struct rast_check_error *err)
 {
-    struct porc c = {.h = h, .name = name, .buf = buf, .len = len, .err = err};
+    struct porc c = { .h = h, .name = name, .buf = buf, .len = len, .err = err };
     int rc = 0;
     h->model_hint = RAST_MODEL_ETCD;
     for (uint64_t pos = 0; pos < len && rc == 0;) {
         const char *nl = memchr(buf + pos, '\n', (size_t)(len - pos));
         uint64_t end = nl != NULL ? (uint64_t)(nl - buf) : len;
-        struct lex l = {buf, pos, end};
+        struct lex l = { buf, pos, end };
         c.line++;
         lex_skip_blank(&l);
         if (!lex_at_end(&l))

@@ -9,6 +9,24 @@
 
 #include "history.h"
 
+/* The fields of one event line. */
+struct porc_fields {
+    int64_t process;
+    uint64_t process_at;   /* byte offset of the process number (for error messages) */
+    uint32_t type;         /* 0 :invoke, 1 :ok, 2 :fail, 3 :info */
+    uint32_t f;            /* RAST_F_READ, RAST_F_WRITE or RAST_F_CAS */
+    struct check_value a0; /* the value (nil for nil or a keyword), or CAS's from */
+    struct check_value a1; /* CAS's to */
+};
+
+/*
+ * The fast path (porcupine_fast.c): parses buf[pos, end) when it has the common shape
+ * ("INFO" "jepsen.util" "-" digits type f value, blank-separated, integers of at most 18
+ * digits) exactly as the general reader would. Returns false for anything else (nothing is
+ * reported): the general reader then parses the line and locates any error.
+ */
+bool porcupine_fast_line(const char *buf, uint64_t pos, uint64_t end, struct porc_fields *out);
+
 /* Parses an etcd log into h (empty). Errors: EPARSE (err filled), ENOMEM. */
 int porcupine_parse(struct rast_history *h, const char *name, const char *buf, uint64_t len,
                     struct rast_check_error *err);

@@ -58,29 +58,29 @@ struct search {
     struct model_ctx ctx;
     bool (*step)(struct model_ctx *, const uint64_t *, const struct model_op *, uint64_t *);
     uint64_t (*hash)(const struct model_ctx *, const uint64_t *);
-    uint32_t sw;             /* state words */
-    uint32_t bw;             /* bitset words */
+    uint32_t sw; /* state words */
+    uint32_t bw; /* bitset words */
     uint32_t *next;
     uint32_t *prev;
-    uint32_t *call_node;     /* op -> node of its call */
-    uint32_t *ret_node;      /* op -> node of its return, 0 when INDETERMINATE */
-    uint64_t *zobrist;       /* one random word per op */
-    uint32_t *window;        /* scratch for the lookahead: ops callable before the first return */
+    uint32_t *call_node; /* op -> node of its call */
+    uint32_t *ret_node;  /* op -> node of its return, 0 when INDETERMINATE */
+    uint64_t *zobrist;   /* one random word per op */
+    uint32_t *window;    /* scratch for the lookahead: ops callable before the first return */
     uint32_t *setters_before_return; /* op -> setters of its slot invoked before it returned */
-    uint32_t *setters_done;  /* slot -> setters linearized */
+    uint32_t *setters_done;          /* slot -> setters linearized */
     uint64_t *bitset;
-    uint64_t *states;        /* (depth + 1) * sw: states[d] is the state after d ops */
-    uint32_t *stack;         /* linearized ops, in order */
+    uint64_t *states; /* (depth + 1) * sw: states[d] is the state after d ops */
+    uint32_t *stack;  /* linearized ops, in order */
     uint32_t depth;
     uint32_t remaining_det;
-    uint64_t zob;            /* XOR of zobrist[] over the linearized ops */
+    uint64_t zob; /* XOR of zobrist[] over the linearized ops */
     struct memo memo;
     uint64_t steps;
     uint64_t steps_max;
     uint64_t bytes_max;
-    struct search_out *out;  /* = &result */
+    struct search_out *out; /* = &result */
     struct search_out result;
-    uint32_t node;           /* where search_loop resumes */
+    uint32_t node; /* where search_loop resumes */
     uint32_t frontier_node;
     uint64_t *frontier_states;
 };
@@ -141,12 +141,12 @@ static int search_ropes(struct search *s)
 static int search_initial_value(struct search *s, struct rast_value v, struct check_value *out)
 {
     if (v.kind == RAST_VALUE_INT) {
-        *out = (struct check_value){CHECK_KIND_INT, (uint64_t)v.i};
+        *out = (struct check_value){ CHECK_KIND_INT, (uint64_t)v.i };
     } else if (v.kind == RAST_VALUE_STR) {
         uint32_t id;
         if (strtab_intern(&s->ctx.strs, v.str != NULL ? v.str : "", v.str_size_bytes, &id) != 0)
             return RAST_CHECK_ENOMEM;
-        *out = (struct check_value){CHECK_KIND_STR, id};
+        *out = (struct check_value){ CHECK_KIND_STR, id };
     } else {
         *out = CHECK_NIL_VALUE;
     }
@@ -200,8 +200,8 @@ static int search_setup(struct search *s, const struct rast_history *h, const st
     s->stack = malloc(((size_t)n + 1) * sizeof *s->stack);
     s->frontier_states = calloc((size_t)SEARCH_STATES_MAX * s->sw, sizeof *s->frontier_states);
     if (!s->next || !s->prev || !s->call_node || !s->ret_node || !s->zobrist || !s->bitset ||
-        !s->states || !s->stack || !s->frontier_states || !s->window ||
-        !s->setters_before_return || !s->setters_done)
+        !s->states || !s->stack || !s->frontier_states || !s->window || !s->setters_before_return ||
+        !s->setters_done)
         return RAST_CHECK_ENOMEM;
     int rc = search_initial_value(s, plan->initial, &s->ctx.initial);
     if (rc == 0)
@@ -285,9 +285,10 @@ static bool search_viable(struct search *s, uint32_t op)
     for (uint32_t node = s->next[0]; node != tail; node = s->next[node]) {
         uint32_t entry = s->part->entries[node - 1];
         if ((entry & 1) != 0) {
-            struct model_look look = {s->ops, entry >> 1, s->window, count,
-                                      s->setters_before_return, s->setters_done,
-                                      s->ops[op].slot};
+            struct model_look look = {
+                s->ops,          entry >> 1,     s->window, count, s->setters_before_return,
+                s->setters_done, s->ops[op].slot
+            };
             if (s->ctx.vt->viable(&s->ctx, s->states + (size_t)s->depth * s->sw, &look))
                 return true;
             search_blocked(s, node);
@@ -296,6 +297,18 @@ static bool search_viable(struct search *s, uint32_t op)
         s->window[count++] = entry >> 1;
     }
     return true;
+}
+
+/* Small states (one key: two words) compare inline, where a libc call would cost more than the
+ * comparison; larger ones (whole-map) with memcmp, which stops early. */
+static bool search_words_equal(const uint64_t *a, const uint64_t *b, uint32_t count)
+{
+    if (count > 4)
+        return memcmp(a, b, count * sizeof *a) == 0;
+    uint64_t diff = 0;
+    for (uint32_t i = 0; i < count; i++)
+        diff |= a[i] ^ b[i];
+    return diff == 0;
 }
 
 /* Tries to linearize op now. Returns SEARCH_TOOK if it did, SEARCH_SKIP if not (try the next
@@ -320,7 +333,7 @@ static int search_try(struct search *s, uint32_t op)
         s->out->reason = RAST_CHECK_REASON_MEMO_BYTES;
         return SEARCH_OVER;
     }
-    bool same = memcmp(cur, nxt, s->sw * sizeof *cur) == 0;
+    bool same = search_words_equal(cur, nxt, s->sw);
     if (same && mo->outcome == MODEL_OUT_UNKNOWN)
         return SEARCH_SKIP;
     same = same && mo->pure;
@@ -402,8 +415,8 @@ static int search_describe_states(struct search *s)
     if (out->states_text == NULL)
         return RAST_CHECK_ENOMEM;
     for (uint32_t i = 0; i < out->state_count; i++) {
-        s->ctx.vt->describe(&s->ctx, s->frontier_states + (size_t)i * s->sw,
-                            out->states_text + pos, 1024);
+        s->ctx.vt->describe(&s->ctx, s->frontier_states + (size_t)i * s->sw, out->states_text + pos,
+                            1024);
         pos += strlen(out->states_text + pos) + 1;
     }
     return 0;

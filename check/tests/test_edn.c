@@ -105,6 +105,64 @@ static void test_depth_is_limited(void)
     edn_free(&p);
 }
 
+/* The fast path builds, node for node, what the general reader builds. */
+static void test_flat_map_fast_path_matches(void)
+{
+    static const char *const maps[] = {
+        "{:process 6, :type :invoke, :f :append, :key \"0\", :value \"x 6 0 y\"}",
+        "{:process 0 :type :ok :f :read :value nil}",
+        "{ :process -12,\t:type :info ,:f :write, :value 999999999999999999 }",
+        "{:a true, :b false, :c sym-bol?, :d \"\", \"k\" :v}",
+        "{}",
+        "{:process 1, :type :fail, :f :cas, :value -0}\n{:next 1}",
+    };
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++) {
+        struct edn_parser slow, fast;
+        uint32_t a, b;
+        CHECK(parse(&slow, maps[i], &a) == 0);
+        edn_init(&fast, "t.edn", maps[i], strlen(maps[i]), &err);
+        CHECK(edn_parse_flat_map(&fast, &b));
+        CHECK_EQ_U64(a, b);
+        CHECK_EQ_U64(fast.pos, slow.pos);
+        CHECK_EQ_U64(fast.node_count, slow.node_count);
+        for (uint32_t k = 0; k < slow.node_count && k < fast.node_count; k++)
+            CHECK(memcmp(&slow.nodes[k], &fast.nodes[k], sizeof slow.nodes[k]) == 0);
+        edn_free(&slow);
+        edn_free(&fast);
+    }
+}
+
+/* Anything else is left to the general reader, with nothing consumed. */
+static void test_flat_map_fast_path_falls_back(void)
+{
+    static const char *const texts[] = {
+        "{:value [1 2]}",           /* nesting */
+        "{:key \"a\\\"b\"}",        /* an escape */
+        "{:time 1.5}",              /* a float */
+        "{:n 1234567890123456789}", /* more than 18 digits */
+        "{:n +1}",                  /* a sign the fast path leaves alone */
+        "{:a 1 ; comment\n}",       /* a comment */
+        "{:a #_ 1 2}",              /* a discard */
+        "{:a 1 :b}",                /* odd number of forms */
+        "{:a 1",                    /* unterminated */
+        "{:a 1]",                   /* unbalanced */
+        "{:a \"open}",              /* unterminated string */
+        "{: 1}",                    /* empty keyword */
+        "{:a 12x}",                 /* malformed number */
+        "[:a 1]",                   /* not a map */
+        "{:process 1\x01}",         /* a byte outside the subset */
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        struct edn_parser p;
+        uint32_t n;
+        edn_init(&p, "t.edn", texts[i], strlen(texts[i]), &err);
+        CHECK(!edn_parse_flat_map(&p, &n));
+        CHECK_EQ_U64(p.pos, 0);
+        CHECK_EQ_U64(p.node_count, 0);
+        edn_free(&p);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
@@ -113,6 +171,8 @@ int main(int argc, char **argv)
         RAST_TEST(test_comments_discard_tags_sets),
         RAST_TEST(test_errors_are_located),
         RAST_TEST(test_depth_is_limited),
+        RAST_TEST(test_flat_map_fast_path_matches),
+        RAST_TEST(test_flat_map_fast_path_falls_back),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }

@@ -7,6 +7,8 @@
 #include "rast_check.h"
 #include "rast_test.h"
 
+#include "porcupine.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +93,104 @@ static void test_porcupine_etcd_log(void)
     rast_history_destroy(h);
 }
 
+/* The fast path reads the common line shapes exactly as the general reader would. */
+static void test_porcupine_fast_path_accepts(void)
+{
+    static const struct {
+        const char *line;
+        int64_t process;
+        uint32_t type, f;
+        struct check_value a0, a1;
+    } cases[] = {
+        { "INFO  jepsen.util - 12\t:invoke\t:cas\t[3 4]",
+          12,
+          0,
+          RAST_F_CAS,
+          { CHECK_KIND_INT, 3 },
+          { CHECK_KIND_INT, 4 } },
+        { "INFO  jepsen.util - 0 :ok :read nil", 0, 1, RAST_F_READ, CHECK_NIL_VALUE,
+          CHECK_NIL_VALUE },
+        { "INFO  jepsen.util - 3\t:info\t:write\t:timed-out\r", 3, 3, RAST_F_WRITE, CHECK_NIL_VALUE,
+          CHECK_NIL_VALUE },
+        { "INFO jepsen.util - 7 :invoke :write -42  ",
+          7,
+          0,
+          RAST_F_WRITE,
+          { CHECK_KIND_INT, (uint64_t)-42 },
+          CHECK_NIL_VALUE },
+        { "INFO  jepsen.util - 1 :fail :cas [ 1\t-2 ]",
+          1,
+          2,
+          RAST_F_CAS,
+          { CHECK_KIND_INT, 1 },
+          { CHECK_KIND_INT, (uint64_t)-2 } },
+        { "INFO  jepsen.util - 99 :ok :read 999999999999999999",
+          99,
+          1,
+          RAST_F_READ,
+          { CHECK_KIND_INT, 999999999999999999u },
+          CHECK_NIL_VALUE },
+        { "INFO  jepsen.util - 4 :invoke :cas 5",
+          4,
+          0,
+          RAST_F_CAS,
+          { CHECK_KIND_INT, 5 },
+          CHECK_NIL_VALUE },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct porc_fields fl;
+        const char *line = cases[i].line;
+        CHECK(porcupine_fast_line(line, 0, strlen(line), &fl));
+        CHECK_EQ_U64(fl.process, cases[i].process);
+        CHECK_EQ_U64(fl.process_at, strstr(line, "- ") + 2 - line);
+        CHECK_EQ_U64(fl.type, cases[i].type);
+        CHECK_EQ_U64(fl.f, cases[i].f);
+        CHECK(check_value_eq(fl.a0, cases[i].a0));
+        CHECK(check_value_eq(fl.a1, cases[i].a1));
+    }
+}
+
+/* Lines of other shapes fall back to the general reader, which accepts or locates the error. */
+static void test_porcupine_fast_path_falls_back(void)
+{
+    static const struct {
+        const char *line;
+        const char *native; /* what the general reader makes of it, or NULL: an error */
+    } cases[] = {
+        { "INFO  jepsen.util - +5 :invoke :read nil\n", "invoke 0 5 0 get nil\n" },
+        { "INFO  jepsen.util - 1 :invoke :write 1234567890123456789\n",
+          "invoke 0 1 0 put nil 1234567890123456789\n" },
+        { "INFO  jepsen.util - 1 :invoke :read\n", "invoke 0 1 0 get nil\n" },
+        { "INFO  jepsen.util - 1 :invoke :write\n", "invoke 0 1 0 put nil nil\n" },
+        { "INFO  jepsen.util - 1 :invoke :cas [1 2]x\n", NULL },
+        { "INFO  jepsen.util - 1 :invoke :write [1 2]\n", NULL },
+        { "INFO  jepsen.util - 1 :invoke :write 1 2\n", NULL },
+        { "INFO  jepsen.util - 1 :invoke :wrote 1\n", NULL },
+        { "INFO  jepsen.util - 1 :invoke :cas [1]\n", NULL },
+        { "INFO  jepsen.util - 1:invoke :read nil\n", NULL },
+        { "INFO  jepsen.util - 1 :invoke :write 12a\n", NULL },
+        { "INFO  jepsen.util - 1 :invoke :write 99999999999999999999\n", NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct porc_fields fl;
+        const char *line = cases[i].line;
+        CHECK(!porcupine_fast_line(line, 0, strlen(line) - 1, &fl));
+        struct rast_history *h = NULL;
+        int rc = rast_history_parse("t", line, strlen(line), &h, &err);
+        if (cases[i].native == NULL) {
+            CHECK_EQ_U64(rc, (uint64_t)RAST_CHECK_EPARSE);
+            CHECK_EQ_U64(err.line, 1);
+            CHECK(err.column > 1);
+            continue;
+        }
+        CHECK_EQ_U64(rc, 0);
+        char *text = h != NULL ? native_text(h) : NULL;
+        CHECK(text != NULL && strstr(text, cases[i].native) != NULL);
+        free(text);
+        rast_history_destroy(h);
+    }
+}
+
 static void test_knossos_edn(void)
 {
     const char *edn = "[{:process 0, :type :invoke, :f :write, :value 3}\n"
@@ -121,11 +221,11 @@ static void test_porcupine_kv_log(void)
 
 static void test_multi_register_and_mutex_edn(void)
 {
-    struct rast_history *h = parse(
-        "[{:process 0 :type :invoke :f :txn :value [[:write :x 1] [:read :y nil]]}"
-        " {:process 0 :type :ok :f :txn :value [[:write :x 1] [:read :y 0]]}"
-        " {:process 1 :type :invoke :f :txn :value [[:read :x nil]]}"
-        " {:process 1 :type :ok :f :txn :value [[:read :x 1]]}]");
+    struct rast_history *h =
+        parse("[{:process 0 :type :invoke :f :txn :value [[:write :x 1] [:read :y nil]]}"
+              " {:process 0 :type :ok :f :txn :value [[:write :x 1] [:read :y 0]]}"
+              " {:process 1 :type :invoke :f :txn :value [[:read :x nil]]}"
+              " {:process 1 :type :ok :f :txn :value [[:read :x 1]]}]");
     CHECK(h != NULL);
     CHECK_EQ_U64(rast_history_model_hint(h), RAST_MODEL_MULTI_REGISTER);
     CHECK_EQ_U64(verdict_of(h, RAST_MODEL_AUTO), RAST_CHECK_LINEARIZABLE);
@@ -194,6 +294,8 @@ int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
         RAST_TEST(test_porcupine_etcd_log),
+        RAST_TEST(test_porcupine_fast_path_accepts),
+        RAST_TEST(test_porcupine_fast_path_falls_back),
         RAST_TEST(test_knossos_edn),
         RAST_TEST(test_porcupine_kv_log),
         RAST_TEST(test_multi_register_and_mutex_edn),
