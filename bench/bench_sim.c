@@ -47,11 +47,16 @@ static int bench_sim_pass(struct rast_sim *sim, uint64_t seeds, bool checker)
 int bench_sim_main(int argc, char **argv)
 {
     uint64_t seeds = 200;
+    const char *checker = "both";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--seeds") == 0 && i + 1 < argc) {
             seeds = strtoull(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--checker") == 0 && i + 1 < argc &&
+                   (strcmp(argv[i + 1], "on") == 0 || strcmp(argv[i + 1], "off") == 0 ||
+                    strcmp(argv[i + 1], "both") == 0)) {
+            checker = argv[++i];
         } else {
-            fprintf(stderr, "usage: rast-bench sim [--seeds N]\n");
+            fprintf(stderr, "usage: rast-bench sim [--seeds N] [--checker on|off|both]\n");
             return 2;
         }
     }
@@ -60,8 +65,10 @@ int bench_sim_main(int argc, char **argv)
     struct rast_sim *sim = rast_sim_create();
     if (sim == NULL)
         return 1;
-    bench_sim_pass(sim, seeds, false);
-    bench_sim_pass(sim, seeds, true);
+    if (strcmp(checker, "on") != 0)
+        bench_sim_pass(sim, seeds, false);
+    if (strcmp(checker, "off") != 0)
+        bench_sim_pass(sim, seeds, true);
     rast_sim_destroy(sim);
     return 0;
 }
