@@ -381,11 +381,19 @@ static int hunt_fuzz(const struct hunt_cli *cli)
     const char *out = cli->out_dir != NULL ? cli->out_dir : "rast-sim-failures";
     mkdir(out, 0777);
     snprintf(artifact, sizeof artifact, "-artifact_prefix=%s/fuzz-%s-", out, cli->bug);
+    /* New inputs go to a fresh work corpus; the committed seeds (corpus/cluster, when run
+     * from the source root) are read too. Long inputs, as tools/fuzz-campaign runs them:
+     * the input is the run's entropy, and its end means "no more faults". */
+    char work[600];
+    snprintf(work, sizeof work, "%s/fuzz-%s-corpus", out, cli->bug);
+    mkdir(work, 0777);
+    const char *seeds = access("corpus/cluster", R_OK) == 0 ? "corpus/cluster" : NULL;
     double t0 = wall_seconds();
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
-        execl(path, path, budget, artifact, "-print_final_stats=0", (char *)NULL);
+        execl(path, path, budget, artifact, "-print_final_stats=0", "-seed=1", "-len_control=0",
+              "-max_len=16384", work, seeds, (char *)NULL);
         _exit(127);
     }
     int status = 0;
