@@ -360,6 +360,34 @@ static void hunt_print(const struct hunt_cli *cli, const struct hunt_outcome *h,
         printf("  shrink:    rast-sim shrink %.*s\n", (int)(strlen(log_path) - 12), log_path);
 }
 
+struct hunt_fuzz_log {
+    bool found;
+    char verdict[16]; /* safety, liveness or crash */
+    char check[48];
+    uint64_t execs; /* the last "#N" libFuzzer printed */
+};
+
+/* Reads what the harness wrote: "fuzz: FOUND <verdict> (<check>): ..." and libFuzzer's
+ * "#<executions> ..." status lines. */
+static void hunt_fuzz_read_log(const char *path, struct hunt_fuzz_log *fl)
+{
+    memset(fl, 0, sizeof *fl);
+    snprintf(fl->verdict, sizeof fl->verdict, "unknown");
+    snprintf(fl->check, sizeof fl->check, "unknown");
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    char line[2048];
+    while (fgets(line, sizeof line, f) != NULL) {
+        unsigned long long n;
+        if (line[0] == '#' && sscanf(line + 1, "%llu", &n) == 1)
+            fl->execs = n;
+        if (!fl->found && sscanf(line, "fuzz: FOUND %15s (%47[^)])", fl->verdict, fl->check) == 2)
+            fl->found = true;
+    }
+    fclose(f);
+}
+
 /* --via fuzz: the libFuzzer cluster harness built against the bug, for the budget. */
 static int hunt_fuzz(const struct hunt_cli *cli)
 {
@@ -381,17 +409,24 @@ static int hunt_fuzz(const struct hunt_cli *cli)
     const char *out = cli->out_dir != NULL ? cli->out_dir : "rast-sim-failures";
     mkdir(out, 0777);
     snprintf(artifact, sizeof artifact, "-artifact_prefix=%s/fuzz-%s-", out, cli->bug);
-    /* New inputs go to a fresh work corpus; the committed seeds (corpus/cluster, when run
+    /* New inputs go to a fresh work corpus (each hunt starts from the same seeds); the committed seeds (corpus/cluster, when run
      * from the source root) are read too. Long inputs, as tools/fuzz-campaign runs them:
      * the input is the run's entropy, and its end means "no more faults". */
     char work[600];
-    snprintf(work, sizeof work, "%s/fuzz-%s-corpus", out, cli->bug);
-    mkdir(work, 0777);
+    snprintf(work, sizeof work, "%s/fuzz-%s-corpus-XXXXXX", out, cli->bug);
+    if (mkdtemp(work) == NULL) {
+        fprintf(stderr, "rast-sim hunt: cannot create %s: %s\n", work, strerror(errno));
+        return EXIT_INTERNAL;
+    }
     const char *seeds = access("corpus/cluster", R_OK) == 0 ? "corpus/cluster" : NULL;
+    char log_path[640];
+    snprintf(log_path, sizeof log_path, "%s/fuzz-%s.log", out, cli->bug);
     double t0 = wall_seconds();
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
+        if (freopen(log_path, "w", stderr) == NULL)
+            _exit(127);
         execl(path, path, budget, artifact, "-print_final_stats=0", "-seed=1", "-len_control=0",
               "-max_len=16384", work, seeds, (char *)NULL);
         _exit(127);
@@ -399,12 +434,25 @@ static int hunt_fuzz(const struct hunt_cli *cli)
     int status = 0;
     if (pid < 0 || waitpid(pid, &status, 0) < 0)
         return EXIT_INTERNAL;
+    struct hunt_fuzz_log fl;
+    hunt_fuzz_read_log(log_path, &fl);
     double seconds = wall_seconds() - t0;
-    bool detected = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    printf("hunt bug=%s via=fuzz: %s in %.2f s (harness exit %d)%s%s\n", cli->bug,
-           detected ? "detected" : "NOT detected", seconds,
-           WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-           detected ? "; crasher under " : "", detected ? artifact + 17 : "");
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    bool detected = fl.found || code != 0;
+    if (cli->json) {
+        printf("{\"bug\":\"%s\",\"via\":\"fuzz\",\"detected\":%s,\"seed\":\"-\","
+               "\"seeds\":%" PRIu64 ",\"seconds\":%.3f,\"verdict\":\"%s\",\"check\":\"%s\","
+               "\"log\":\"%s\"}\n",
+               cli->bug, detected ? "true" : "false", fl.execs, seconds,
+               detected ? fl.verdict : "none", detected ? fl.check : "none", log_path);
+        return detected ? 0 : 1;
+    }
+    printf("hunt bug=%s via=fuzz: %s in %.2f s, %" PRIu64 " executions (harness exit %d)", cli->bug,
+           detected ? "detected" : "NOT detected", seconds, fl.execs, code);
+    if (detected)
+        printf(": %s (%s); crasher under %s, log %s", fl.verdict, fl.check, artifact + 17,
+               log_path);
+    printf("\n");
     return detected ? 0 : 1;
 }
 
