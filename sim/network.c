@@ -46,6 +46,8 @@ void net_reset(struct network *net, const struct net_config *cfg, struct events 
     net->free_count = NET_SLOTS_MAX;
     memset(net->path_count, 0, sizeof net->path_count);
     memset(net->blocked, 0, sizeof net->blocked);
+    memset(net->cut, 0, sizeof net->cut);
+    memset(net->hold_until_us, 0, sizeof net->hold_until_us);
     memset(net->clog_until_us, 0, sizeof net->clog_until_us);
     net->msg_id_next = 1;
     memset(&net->stats, 0, sizeof net->stats);
@@ -79,9 +81,10 @@ static void net_path_make_room(struct network *net, uint32_t from, uint32_t to)
     net->stats.evicted++;
 }
 
-/* One copy on the path, delivered by its own event. False when no slot is free. */
+/* One copy on the path, delivered by its own event extra_us after its drawn latency. False
+ * when no slot is free. */
 static bool net_enqueue(struct network *net, uint32_t from, uint32_t to, const uint8_t *frame,
-                        size_t size, uint64_t msg_id, uint64_t now_us)
+                        size_t size, uint64_t msg_id, uint64_t now_us, uint64_t extra_us)
 {
     if (net->free_count == 0) {
         net->stats.overflow++;
@@ -96,6 +99,7 @@ static bool net_enqueue(struct network *net, uint32_t from, uint32_t to, const u
     s->from = (uint8_t)from;
     s->to = (uint8_t)to;
     s->flipped = false;
+    s->replayed = extra_us > 0;
     s->size = (uint32_t)size;
     s->msg_id = msg_id;
     s->sent_us = now_us;
@@ -107,7 +111,7 @@ static bool net_enqueue(struct network *net, uint32_t from, uint32_t to, const u
     }
     s->path_pos = (uint16_t)net->path_count[from][to];
     net->path_slots[from][to][net->path_count[from][to]++] = slot;
-    uint64_t at = now_us + net->cfg.latency_us_min +
+    uint64_t at = now_us + extra_us + net->cfg.latency_us_min +
                   entropy_exponential(net->entropy, net->cfg.latency_us_mean);
     if (at < net->clog_until_us[from][to])
         at = net->clog_until_us[from][to];
@@ -131,7 +135,7 @@ uint64_t net_send(struct network *net, uint32_t from, uint32_t to, const uint8_t
         net->stats.overflow++;
         return 0;
     }
-    if (net->blocked[from][to]) {
+    if (net->blocked[from][to] || net->cut[from][to]) {
         net->stats.partition_dropped++;
         return 0;
     }
@@ -140,11 +144,17 @@ uint64_t net_send(struct network *net, uint32_t from, uint32_t to, const uint8_t
         return 0;
     }
     uint64_t msg_id = net->msg_id_next++;
-    if (!net_enqueue(net, from, to, frame, size, msg_id, now_us))
+    if (!net_enqueue(net, from, to, frame, size, msg_id, now_us, 0))
         return 0;
     if (entropy_chance_ppm(net->entropy, net->cfg.dup_ppm)) {
-        if (net_enqueue(net, from, to, frame, size, msg_id, now_us))
+        if (net_enqueue(net, from, to, frame, size, msg_id, now_us, 0))
             net->stats.duplicated++;
+    }
+    if (entropy_chance_ppm(net->entropy, net->cfg.replay_ppm)) {
+        uint64_t extra =
+            entropy_range(net->entropy, net->cfg.replay_us_min, net->cfg.replay_us_max);
+        if (net_enqueue(net, from, to, frame, size, msg_id, now_us, extra > 0 ? extra : 1))
+            net->stats.replayed++;
     }
     return msg_id;
 }
@@ -173,14 +183,40 @@ void net_release(struct network *net, uint32_t slot)
     net_slot_free(net, slot);
 }
 
+bool net_defer_if_held(struct network *net, const struct event *ev, uint64_t now_us)
+{
+    const struct net_slot *s = &net->slots[ev->a];
+    if (s->state != NET_SLOT_QUEUED || net->hold_until_us[s->from][s->to] <= now_us)
+        return false;
+    struct event again = *ev;
+    again.time_us = net->hold_until_us[s->from][s->to];
+    if (!events_push(net->queue, &again))
+        return false; /* a full queue delivers it now rather than lose it */
+    net->stats.held++;
+    return true;
+}
+
 void net_block(struct network *net, uint32_t from, uint32_t to)
 {
     net->blocked[from][to] = true;
 }
 
+void net_cut(struct network *net, uint32_t from, uint32_t to)
+{
+    net->cut[from][to] = true;
+}
+
+void net_hold(struct network *net, uint32_t from, uint32_t to, uint64_t until_us)
+{
+    if (net->hold_until_us[from][to] < until_us)
+        net->hold_until_us[from][to] = until_us;
+}
+
 void net_heal(struct network *net)
 {
     memset(net->blocked, 0, sizeof net->blocked);
+    memset(net->cut, 0, sizeof net->cut);
+    memset(net->hold_until_us, 0, sizeof net->hold_until_us);
 }
 
 void net_clog(struct network *net, uint32_t from, uint32_t to, uint64_t until_us)

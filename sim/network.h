@@ -6,7 +6,12 @@
  *   loss_ppm, dup_ppm (a second copy with its own delay), bitflip_ppm (one bit of the copy is
  *   flipped; the codec must reject it), clogged paths (nothing arrives before the clog ends),
  *   path capacity (a full path evicts a random message already on it), partitions (a blocked
- *   path drops a message both when it is sent and when it would arrive).
+ *   path drops a message both when it is sent and when it would arrive), cut paths (a message
+ *   sent on it is dropped; messages already in flight still arrive), held paths (nothing
+ *   arrives before the hold ends, not even messages already in flight: each is deferred when
+ *   it would arrive, so they all arrive then, in the order they would have arrived),
+ *   replay_ppm (a second copy arrives much later, after replay_us_min..replay_us_max: a stale
+ *   message from an older term, say, reaching a node long after its sender moved on).
  *
  * Invariants: a slot is on at most one path list; path_count[f][t] <= path_capacity;
  * a message sent or arriving while its path is blocked is never delivered.
@@ -33,6 +38,9 @@ struct net_config {
     uint32_t dup_ppm;
     uint32_t bitflip_ppm;
     uint32_t path_capacity; /* 1..NET_PATH_CAPACITY_MAX */
+    uint32_t replay_ppm;
+    uint64_t replay_us_min; /* extra delay of a replayed copy, uniform in [min, max] */
+    uint64_t replay_us_max;
 };
 
 enum net_slot_state {
@@ -47,6 +55,7 @@ struct net_slot {
     uint8_t to;
     bool flipped;
     uint16_t path_pos;
+    bool replayed; /* the late copy of a replayed message */
     uint32_t size;
     uint64_t msg_id; /* unique per run; both copies of a duplicate share it */
     uint64_t sent_us;
@@ -60,6 +69,8 @@ struct net_stats {
     uint64_t evicted;
     uint64_t partition_dropped;
     uint64_t bitflips;
+    uint64_t replayed;
+    uint64_t held;     /* deliveries deferred to the end of a hold */
     uint64_t overflow; /* no free slot */
 };
 
@@ -74,6 +85,8 @@ struct network {
     uint32_t path_slots[NET_NODES_MAX + 1][NET_NODES_MAX + 1][NET_PATH_CAPACITY_MAX];
     uint32_t path_count[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
     bool blocked[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
+    bool cut[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
+    uint64_t hold_until_us[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
     uint64_t clog_until_us[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
     uint64_t msg_id_next;
     struct net_stats stats;
@@ -97,7 +110,16 @@ const uint8_t *net_arrive(struct network *net, uint32_t slot, size_t *size_out);
 /* Releases a slot returned by net_arrive. */
 void net_release(struct network *net, uint32_t slot);
 
+/* The EV_DELIVER event ev arrives on a held path: it is pushed again at the end of the hold
+ * (true), or it may be delivered now (false). Called before net_arrive. */
+bool net_defer_if_held(struct network *net, const struct event *ev, uint64_t now_us);
+
 void net_block(struct network *net, uint32_t from, uint32_t to);
+/* Drops every message sent on from -> to from now on (in-flight ones still arrive). */
+void net_cut(struct network *net, uint32_t from, uint32_t to);
+/* Holds from -> to until until_us: messages in flight and sent meanwhile arrive then. */
+void net_hold(struct network *net, uint32_t from, uint32_t to, uint64_t until_us);
+/* Ends every partition, cut and hold. */
 void net_heal(struct network *net);
 void net_clog(struct network *net, uint32_t from, uint32_t to, uint64_t until_us);
 

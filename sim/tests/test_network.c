@@ -1,6 +1,9 @@
 /* Pins down the network model: a partition delivers nothing across it (sent during it or
  * arriving during it), loss and duplication rates hold, a full path evicts, a clogged path
- * holds its messages until the clog ends, and a bit flip changes exactly one bit. */
+ * holds its messages until the clog ends, a bit flip changes exactly one bit, a cut path
+ * drops what is sent on it but not what is in flight, a held path delivers nothing (in
+ * flight or new) before the hold ends and then everything in send order, and a replayed
+ * message arrives twice, the second time after the drawn replay delay. */
 #include <string.h>
 
 #include "network.h"
@@ -146,6 +149,99 @@ static void test_delays_reorder(void)
     CHECK(inversions > 0);
 }
 
+static void test_cut_drops_new_sends_only(void)
+{
+    setup(0, 0, 0, 64);
+    for (int i = 0; i < 10; i++)
+        CHECK(net_send(&net, 1, 2, frame, sizeof frame, 0) != 0);
+    net_cut(&net, 1, 2);
+    for (int i = 0; i < 10; i++) {
+        CHECK_EQ_U64(net_send(&net, 1, 2, frame, sizeof frame, 0), 0);
+        CHECK(net_send(&net, 2, 1, frame, sizeof frame, 0) != 0);
+    }
+    CHECK_EQ_U64(drain(), 20); /* the 10 in flight before the cut and the 10 the other way */
+    net_heal(&net);
+    CHECK(net_send(&net, 1, 2, frame, sizeof frame, 0) != 0);
+    CHECK_EQ_U64(drain(), 1);
+}
+
+/* Pops deliveries the way the cluster does: a held one is deferred, not delivered. Counts
+ * the arrivals before hold_end_us in *early. */
+static uint32_t drain_held(uint64_t hold_end_us, uint64_t *ids, uint32_t ids_max, uint32_t *early)
+{
+    uint32_t arrived = 0;
+    struct event ev;
+    while (events_pop(&queue, &ev)) {
+        if (net_defer_if_held(&net, &ev, ev.time_us))
+            continue;
+        if (ev.time_us >= hold_end_us && net.hold_until_us[1][2] != 0)
+            net_heal(&net); /* the heal event comes first at the hold's end */
+        size_t size = 0;
+        if (net_arrive(&net, ev.a, &size) == NULL)
+            continue;
+        *early += ev.time_us < hold_end_us;
+        if (arrived < ids_max)
+            ids[arrived] = ev.b;
+        arrived++;
+        net_release(&net, ev.a);
+    }
+    return arrived;
+}
+
+static void test_hold_defers_in_flight_and_new(void)
+{
+    setup(0, 0, 0, 64);
+    net.cfg.latency_us_mean = 0; /* no reordering: arrival order is send order */
+    uint64_t ids[32] = { 0 };
+    for (uint64_t t = 0; t < 10; t++)
+        CHECK(net_send(&net, 1, 2, frame, sizeof frame, t) != 0);
+    net_hold(&net, 1, 2, 2000000);
+    for (uint64_t t = 10; t < 20; t++)
+        CHECK(net_send(&net, 1, 2, frame, sizeof frame, t) != 0);
+    uint32_t early = 0;
+    CHECK_EQ_U64(drain_held(2000000, ids, 32, &early), 20);
+    CHECK_EQ_U64(early, 0);
+    CHECK(net.stats.held >= 10);
+    /* all at the hold's end, in the order they would have arrived: those in flight when the
+     * hold began (ids 1..10) first, then those sent during it (11..20) */
+    for (uint32_t i = 0; i < 20; i++)
+        CHECK_EQ_U64(ids[i], i + 1);
+    CHECK_EQ_U64(net.free_count, NET_SLOTS_MAX);
+}
+
+static void test_replay_arrives_again_late(void)
+{
+    setup(0, 0, 0, 64);
+    net.cfg.replay_ppm = 1000000;
+    net.cfg.replay_us_min = 300000;
+    net.cfg.replay_us_max = 900000;
+    for (int i = 0; i < 30; i++)
+        CHECK(net_send(&net, 1, 2, frame, sizeof frame, 1000) != 0);
+    CHECK_EQ_U64(net.stats.replayed, 30);
+    uint32_t early = 0, late = 0;
+    uint64_t late_min = UINT64_MAX, late_max = 0;
+    struct event ev;
+    while (events_pop(&queue, &ev)) {
+        bool replayed = net.slots[ev.a].replayed;
+        size_t size = 0;
+        CHECK(net_arrive(&net, ev.a, &size) != NULL);
+        net_release(&net, ev.a);
+        if (!replayed) {
+            early++;
+            continue;
+        }
+        late++;
+        late_min = ev.time_us < late_min ? ev.time_us : late_min;
+        late_max = ev.time_us > late_max ? ev.time_us : late_max;
+    }
+    CHECK_EQ_U64(early, 30);
+    CHECK_EQ_U64(late, 30);
+    /* sent at 1 ms + min latency 0.1 ms + replay delay, plus the exponential delay */
+    CHECK(late_min >= 1000 + 100 + 300000);
+    CHECK(late_max >= 1000 + 100 + 600000); /* the delay spreads over [min, max] */
+    CHECK(late_max < 1000 + 100 + 900000 + 6 * 1000);
+}
+
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
@@ -156,6 +252,9 @@ int main(int argc, char **argv)
         RAST_TEST(test_clog_holds_until_it_ends),
         RAST_TEST(test_bitflip_changes_one_bit),
         RAST_TEST(test_delays_reorder),
+        RAST_TEST(test_cut_drops_new_sends_only),
+        RAST_TEST(test_hold_defers_in_flight_and_new),
+        RAST_TEST(test_replay_arrives_again_late),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }
