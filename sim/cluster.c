@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "swarm.h"
+
 void cluster_fail(struct cluster *c, const char *kind, const char *fmt, ...)
 {
     if (c->crashed)
@@ -293,11 +295,14 @@ static void cluster_on_deliver(struct cluster *c, const struct event *ev)
     uint32_t id = ev->node;
     if (c->nodes[id].up && cluster_defer_if_paused(c, ev))
         return;
+    if (net_defer_if_held(&c->net, ev, c->now_us))
+        return;
     size_t size = 0;
     const uint8_t *frame = net_arrive(&c->net, ev->a, &size);
     if (frame == NULL)
         return;
     bool flipped = c->net.slots[ev->a].flipped;
+    bool replayed = c->net.slots[ev->a].replayed;
     if (!c->nodes[id].up) {
         net_release(&c->net, ev->a);
         return;
@@ -320,8 +325,9 @@ static void cluster_on_deliver(struct cluster *c, const struct event *ev)
     if (trace_on(&c->trace)) {
         trace_flow(&c->trace, c->now_us, id, ev->b, false, in.u.recv.type);
         char what[96];
-        snprintf(what, sizeof what, "recv %s from n%" PRIu32 " term %" PRIu64,
-                 rast_msg_type_name(in.u.recv.type), in.u.recv.from, in.u.recv.term);
+        snprintf(what, sizeof what, "recv %s from n%" PRIu32 " term %" PRIu64 "%s",
+                 rast_msg_type_name(in.u.recv.type), in.u.recv.from, in.u.recv.term,
+                 replayed ? " (replayed)" : "");
         cluster_step(c, id, &in);
         net_release(&c->net, ev->a);
         cluster_trace_node(c, id, what);
@@ -465,10 +471,15 @@ static void cluster_begin(struct cluster *c, const struct rast_sim_config *cfg)
     c->codec_rejects = 0;
     c->corrupted_nodes = 0;
     events_clear(&c->queue);
-    struct net_config nc = {
-        .latency_us_min = cfg->net_latency_us_min, .latency_us_mean = cfg->net_latency_us_mean,
-        .loss_ppm = cfg->loss_ppm, .dup_ppm = cfg->dup_ppm, .bitflip_ppm = cfg->bitflip_ppm,
-        .path_capacity = cfg->path_capacity};
+    struct net_config nc = { .latency_us_min = cfg->net_latency_us_min,
+                             .latency_us_mean = cfg->net_latency_us_mean,
+                             .loss_ppm = cfg->loss_ppm,
+                             .dup_ppm = cfg->dup_ppm,
+                             .bitflip_ppm = cfg->bitflip_ppm,
+                             .path_capacity = cfg->path_capacity,
+                             .replay_ppm = cfg->replay_ppm,
+                             .replay_us_min = SWARM_REPLAY_US_MIN,
+                             .replay_us_max = cfg->replay_us_max };
     net_reset(&c->net, &nc, &c->queue, &c->entropy);
     history_clear(&c->history);
     inv_reset(&c->inv);
