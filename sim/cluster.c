@@ -242,10 +242,36 @@ void cluster_boot_node(struct cluster *c, uint32_t id)
     cluster_schedule_tick(c, id, c->now_us + entropy_range(&c->entropy, 0, c->cfg.tick_us));
 }
 
+/* commit_quorum (§5.3, Figure 2): a leader commits an index only once a majority of the
+ * nodes store its entry there durably (the leader's own disk included). The disks' term
+ * shadows say what a restart would read; corruption is not subtracted, so the check errs on
+ * the lenient side. It turns "an ack was counted that should not have been" (a stale ack,
+ * an unpersisted entry) into the direct symptom, before any leader change exposes it. */
+static void cluster_check_commit_quorum(struct cluster *c, uint32_t id, uint64_t commit_before)
+{
+    if (c->inv.last_commit[id] <= commit_before || c->inv.violated)
+        return; /* no commit advance (inv_after_step keeps last_commit) */
+    struct rast_status st;
+    rast_node_status(c->hosts[id].node, &st);
+    if (st.role != RAST_LEADER)
+        return;
+    uint64_t index = st.commit_index;
+    uint64_t term = rast_node_term_at(c->hosts[id].node, index);
+    uint32_t stored = 0;
+    for (uint32_t n = 1; n <= c->cfg.node_count; n++)
+        stored += disk_durable_term_at(&c->disks[n], index) == term;
+    if (stored < c->cfg.node_count / 2 + 1)
+        inv_fail(&c->inv, "commit_quorum",
+                 "leader n%" PRIu32 " of term %" PRIu64 " committed index %" PRIu64
+                 " (term %" PRIu64 ") durable on only %" PRIu32 " of %" PRIu32 " nodes",
+                 id, st.term, index, term, stored, c->cfg.node_count);
+}
+
 /* Feeds one input to a live node, then the invariants; fail-stops on a refused persist. */
 static void cluster_step(struct cluster *c, uint32_t id, const struct rast_input *in)
 {
     struct host *h = &c->hosts[id];
+    uint64_t commit_before = c->inv.last_commit[id];
     int rc = host_step(h, in);
     if (rc == RAST_E_NOMEM || (rc != 0 && in->kind != RAST_INPUT_RECV)) {
         cluster_fail(c, "core_error", "n%" PRIu32 " rast_step(kind %u): %s", id,
@@ -256,6 +282,7 @@ static void cluster_step(struct cluster *c, uint32_t id, const struct rast_input
         cluster_fail(c, "encode_failed", "n%" PRIu32 " emitted a message that does not "
                      "encode into %u bytes", id, NET_FRAME_BYTES_MAX);
     inv_after_step(&c->inv, id, h->node);
+    cluster_check_commit_quorum(c, id, commit_before);
     if (h->failed)
         cluster_crash_node(c, id, "persist refused: fail-stop");
 }
@@ -564,6 +591,7 @@ void cluster_free(struct cluster *c)
 void cluster_host_client(struct cluster *c, uint32_t id, const struct kv_op *op)
 {
     struct host *h = &c->hosts[id];
+    uint64_t commit_before = c->inv.last_commit[id];
     int rc = host_client(h, op);
     if (rc != 0) {
         cluster_fail(c, "core_error", "n%" PRIu32 " rast_step(client %s): %s", id,
@@ -571,6 +599,7 @@ void cluster_host_client(struct cluster *c, uint32_t id, const struct kv_op *op)
         return;
     }
     inv_after_step(&c->inv, id, h->node);
+    cluster_check_commit_quorum(c, id, commit_before);
     if (h->failed)
         cluster_crash_node(c, id, "persist refused: fail-stop");
 }
