@@ -85,6 +85,8 @@ static void cluster_io_send(void *ctx, struct host *h, const struct rast_msg *ms
                      " vote n%" PRIu32 ")", h->id, msg->term, msg->to, hs->term, hs->voted_for);
         inv_on_vote_grant(&c->inv, h->id, msg->to, msg->term);
     }
+    if (c->cfg.faults & RAST_SIM_FAULT_REPLAY)
+        net_remember(&c->net, h->id, msg->to, msg->type, msg->term, frame, size);
     uint64_t id = net_send(&c->net, h->id, msg->to, frame, size, c->now_us);
     if (id != 0 && c->trace.json_sink != NULL)
         trace_flow(&c->trace, c->now_us, h->id, id, true, msg->type);
@@ -136,6 +138,16 @@ static void cluster_io_role(void *ctx, struct host *h, uint8_t role, uint64_t te
     if (role == RAST_LEADER)
         inv_on_leader_votes(&c->inv, h->id, term, c->cfg.node_count,
                             hs->term == term && hs->voted_for == h->id);
+    /* replay: half the new leaders get the stale messages of their earlier terms again
+     * while their first entries are in flight (replies of a term they led before) */
+    if (role == RAST_LEADER && (c->cfg.faults & RAST_SIM_FAULT_REPLAY) && c->phase == PHASE_FAULT &&
+        entropy_below(&c->entropy, 2) == 0) {
+        struct event ev = { .time_us = c->now_us + entropy_range(&c->entropy, 0, 200000),
+                            .kind = EV_REPLAY,
+                            .node = (uint8_t)h->id,
+                            .epoch = c->nodes[h->id].epoch };
+        cluster_push(c, &ev);
+    }
     if (!trace_on(&c->trace))
         return;
     char what[96];
@@ -385,6 +397,19 @@ static void cluster_on_disk_done(struct cluster *c, const struct event *ev)
     }
 }
 
+void cluster_replay_stale(struct cluster *c, uint32_t id)
+{
+    if (!cluster_node_usable(c, id))
+        return;
+    struct rast_status st;
+    rast_node_status(c->hosts[id].node, &st);
+    uint32_t count = net_replay_stale(&c->net, id, st.term, c->now_us);
+    if (trace_on(&c->trace))
+        trace_sim(&c->trace, c->now_us,
+                  "replay %" PRIu32 " stale messages to n%" PRIu32 " (older than term %" PRIu64 ")",
+                  count, id, st.term);
+}
+
 static void cluster_on_phase(struct cluster *c)
 {
     if (c->phase != PHASE_FAULT)
@@ -422,7 +447,7 @@ static bool cluster_event_is_stale(const struct cluster *c, const struct event *
     case EV_DISK_DONE:
     case EV_RESUME:
     case EV_CRASH:
-        return !c->nodes[ev->node].up || c->nodes[ev->node].epoch != ev->epoch;
+    case EV_REPLAY: return !c->nodes[ev->node].up || c->nodes[ev->node].epoch != ev->epoch;
     case EV_RESTART:
         return c->nodes[ev->node].up || c->nodes[ev->node].epoch != ev->epoch;
     default:
@@ -465,6 +490,10 @@ static void cluster_dispatch(struct cluster *c, const struct event *ev)
             if (trace_on(&c->trace))
                 trace_sim(&c->trace, c->now_us, "partition healed");
         }
+        break;
+    case EV_REPLAY:
+        if (c->phase == PHASE_FAULT)
+            cluster_replay_stale(c, ev->node);
         break;
     case EV_PHASE: cluster_on_phase(c); break;
     case EV_DEADLINE: cluster_on_deadline(c); break;

@@ -23,12 +23,13 @@ enum nemesis_action {
     NEMESIS_CORRUPT,
     NEMESIS_CLOCK,
     NEMESIS_ISOLATE,
+    NEMESIS_REPLAY,
     NEMESIS_ACTIONS,
 };
 
 static const uint32_t nemesis_fault_of[NEMESIS_ACTIONS] = {
     RAST_SIM_FAULT_CRASH,   RAST_SIM_FAULT_PAUSE, RAST_SIM_FAULT_PARTITION, RAST_SIM_FAULT_CLOG,
-    RAST_SIM_FAULT_CORRUPT, RAST_SIM_FAULT_CLOCK, RAST_SIM_FAULT_ISOLATE,
+    RAST_SIM_FAULT_CORRUPT, RAST_SIM_FAULT_CLOCK, RAST_SIM_FAULT_ISOLATE,   RAST_SIM_FAULT_REPLAY,
 };
 
 static void nemesis_schedule(struct cluster *c)
@@ -230,6 +231,12 @@ static void nemesis_do(struct cluster *c, uint32_t action)
     }
     case NEMESIS_CORRUPT: nemesis_corrupt(c); break;
     case NEMESIS_ISOLATE: nemesis_isolate(c); break;
+    case NEMESIS_REPLAY: {
+        /* stale messages burst in, at the leader half the time */
+        uint32_t leader = cluster_leader_guess(c);
+        cluster_replay_stale(c, leader != 0 && entropy_below(&c->entropy, 2) == 0 ? leader : id);
+        break;
+    }
     default: nemesis_clock(c); break;
     }
 }

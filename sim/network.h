@@ -30,6 +30,10 @@
 #define NET_FRAME_BYTES_MAX 2048u
 #define NET_SLOTS_MAX 4096u
 #define NET_PATH_CAPACITY_MAX 64u
+/* The stale store (replay): per path and message type, the last frame of the sender's two
+ * latest terms, when the frame is at most this big. */
+#define NET_STALE_TYPES           8u
+#define NET_STALE_FRAME_BYTES_MAX 256u
 
 struct net_config {
     uint64_t latency_us_min;
@@ -61,6 +65,12 @@ struct net_slot {
     uint64_t sent_us;
 };
 
+struct net_stale {
+    uint64_t term; /* 0: empty */
+    uint32_t size;
+    uint8_t frame[NET_STALE_FRAME_BYTES_MAX];
+};
+
 struct net_stats {
     uint64_t sent;
     uint64_t delivered;
@@ -89,6 +99,8 @@ struct network {
     uint64_t hold_until_us[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
     uint64_t clog_until_us[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
     uint64_t msg_id_next;
+    /* [to][from][type][generation]: generation 0 holds the latest term seen, 1 the one before */
+    struct net_stale *stale;
     struct net_stats stats;
 };
 
@@ -113,6 +125,15 @@ void net_release(struct network *net, uint32_t slot);
 /* The EV_DELIVER event ev arrives on a held path: it is pushed again at the end of the hold
  * (true), or it may be delivered now (false). Called before net_arrive. */
 bool net_defer_if_held(struct network *net, const struct event *ev, uint64_t now_us);
+
+/* Remembers frame (a message of type and term) in the stale store, replacing the last one of
+ * that term on its path; frames too big or of an unknown type are not kept. */
+void net_remember(struct network *net, uint32_t from, uint32_t to, uint32_t type, uint64_t term,
+                  const uint8_t *frame, size_t size);
+/* Sends to `to` again every remembered frame addressed to it whose term is older than
+ * term_now (a burst of stale messages: replies of a term it led before, say). They travel
+ * like new messages (latency, partitions) and are marked replayed. Returns how many. */
+uint32_t net_replay_stale(struct network *net, uint32_t to, uint64_t term_now, uint64_t now_us);
 
 void net_block(struct network *net, uint32_t from, uint32_t to);
 /* Drops every message sent on from -> to from now on (in-flight ones still arrive). */

@@ -3,7 +3,8 @@
  * holds its messages until the clog ends, a bit flip changes exactly one bit, a cut path
  * drops what is sent on it but not what is in flight, a held path delivers nothing (in
  * flight or new) before the hold ends and then everything in send order, and a replayed
- * message arrives twice, the second time after the drawn replay delay. */
+ * message arrives twice, the second time after the drawn replay delay, and a burst of stale
+ * messages re-delivers exactly the remembered frames of terms older than the receiver's. */
 #include <string.h>
 
 #include "network.h"
@@ -242,6 +243,48 @@ static void test_replay_arrives_again_late(void)
     CHECK(late_max < 1000 + 100 + 900000 + 6 * 1000);
 }
 
+/* Drains the queue; returns how many frames arrived, and the first byte of each in firsts
+ * (0 for a frame not marked replayed). */
+static uint32_t drain_firsts(uint8_t *firsts, uint32_t max)
+{
+    uint32_t arrived = 0;
+    struct event ev;
+    while (events_pop(&queue, &ev)) {
+        size_t size = 0;
+        const uint8_t *got = net_arrive(&net, ev.a, &size);
+        if (got == NULL)
+            continue;
+        if (arrived < max)
+            firsts[arrived] = net.slots[ev.a].replayed ? got[0] : 0;
+        arrived++;
+        net_release(&net, ev.a);
+    }
+    return arrived;
+}
+
+static void test_replay_stale_sends_older_terms_only(void)
+{
+    setup(0, 0, 0, 64);
+    uint8_t a[8] = { 'a' }, b[8] = { 'b' }, c[8] = { 'c' }, d[8] = { 'd' }, firsts[8] = { 0 };
+    net_remember(&net, 2, 1, 4, 3, a, sizeof a); /* term 3 */
+    net_remember(&net, 2, 1, 4, 5, b, sizeof b); /* term 5: term 3 becomes the one before */
+    net_remember(&net, 2, 1, 4, 5, c, sizeof c); /* replaces b: the last frame of term 5 */
+    net_remember(&net, 2, 1, 4, 2, d, sizeof d); /* older than both: not kept */
+    net_remember(&net, 3, 2, 4, 1, d, sizeof d); /* another path */
+    CHECK_EQ_U64(net_replay_stale(&net, 1, 3, 0), 0);
+    CHECK_EQ_U64(net_replay_stale(&net, 1, 5, 0), 1);
+    CHECK_EQ_U64(drain_firsts(firsts, 8), 1);
+    CHECK_EQ_U64(firsts[0], 'a');
+    CHECK_EQ_U64(net_replay_stale(&net, 1, 9, 0), 2);
+    CHECK_EQ_U64(drain_firsts(firsts, 8), 2);
+    CHECK((firsts[0] == 'a' && firsts[1] == 'c') || (firsts[0] == 'c' && firsts[1] == 'a'));
+    net_block(&net, 2, 1); /* a burst travels like any message */
+    CHECK_EQ_U64(net_replay_stale(&net, 1, 9, 0), 0);
+    CHECK_EQ_U64(net_replay_stale(&net, 2, 9, 0), 1);
+    CHECK_EQ_U64(drain_firsts(firsts, 8), 1);
+    CHECK_EQ_U64(firsts[0], 'd');
+}
+
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
@@ -255,6 +298,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_cut_drops_new_sends_only),
         RAST_TEST(test_hold_defers_in_flight_and_new),
         RAST_TEST(test_replay_arrives_again_late),
+        RAST_TEST(test_replay_stale_sends_older_terms_only),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }
