@@ -231,7 +231,10 @@ void cluster_boot_node(struct cluster *c, uint32_t id)
         return;
     struct rast_config cfg;
     rast_config_default(&cfg, id, c->cfg.node_count);
-    cfg.random_seed = entropy_below(&c->entropy, UINT64_MAX);
+    /* the node id is mixed in, so that an all-zero choice log (a shrunk one, say) still
+     * gives every node its own election timeouts: identical nodes split votes forever */
+    uint64_t seed = entropy_below(&c->entropy, UINT64_MAX) ^ id;
+    cfg.random_seed = entropy_splitmix64(&seed);
     cfg.msg_entries_max = c->cfg.msg_entries_max > 0 ? c->cfg.msg_entries_max : 32;
     cfg.msg_bytes_max = 1024;
     if (c->cfg.election_ticks_spread > 0)
