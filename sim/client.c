@@ -159,10 +159,9 @@ void client_host_reply(void *ctx, struct host *h, uint32_t client, uint32_t requ
                        uint8_t status, uint64_t value, uint64_t index)
 {
     struct cluster *c = ctx;
-    (void)h;
     if (status == HOST_REPLY_OK && c->clients[client].op.type != KV_GET &&
         c->clients[client].request == request)
-        inv_on_ack(&c->inv, index);
+        inv_on_ack(&c->inv, index, rast_node_term_at(h->node, index));
     client_push_reply(c, client, request, status, value);
 }
 

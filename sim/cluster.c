@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "swarm.h"
+
 void cluster_fail(struct cluster *c, const char *kind, const char *fmt, ...)
 {
     if (c->crashed)
@@ -97,6 +99,8 @@ static void cluster_io_send(void *ctx, struct host *h, const struct rast_msg *ms
                      " vote n%" PRIu32 ")", h->id, msg->term, msg->to, hs->term, hs->voted_for);
         inv_on_vote_grant(&c->inv, h->id, msg->to, msg->term);
     }
+    if (c->cfg.faults & RAST_SIM_FAULT_REPLAY)
+        net_remember(&c->net, h->id, msg->to, msg->type, msg->term, frame, size);
     uint64_t id = net_send(&c->net, h->id, msg->to, frame, size, c->now_us);
     if (id != 0 && c->trace.json_sink != NULL)
         trace_flow(&c->trace, c->now_us, h->id, id, true, msg->type);
@@ -148,6 +152,16 @@ static void cluster_io_role(void *ctx, struct host *h, uint8_t role, uint64_t te
     if (role == RAST_LEADER)
         inv_on_leader_votes(&c->inv, h->id, term, c->cfg.node_count,
                             hs->term == term && hs->voted_for == h->id);
+    /* replay: half the new leaders get the stale messages of their earlier terms again
+     * while their first entries are in flight (replies of a term they led before) */
+    if (role == RAST_LEADER && (c->cfg.faults & RAST_SIM_FAULT_REPLAY) && c->phase == PHASE_FAULT &&
+        entropy_below(&c->entropy, 2) == 0) {
+        struct event ev = { .time_us = c->now_us + entropy_range(&c->entropy, 0, 200000),
+                            .kind = EV_REPLAY,
+                            .node = (uint8_t)h->id,
+                            .epoch = c->nodes[h->id].epoch };
+        cluster_push(c, &ev);
+    }
     if (!trace_on(&c->trace))
         return;
     char what[96] = "";
@@ -231,11 +245,11 @@ void cluster_boot_node(struct cluster *c, uint32_t id)
         return;
     struct rast_config cfg;
     rast_config_default(&cfg, id, c->cfg.node_count);
-    /* The boring draw (0: fuzz bytes ran out, or a shrunk log) keeps the core's default seed,
-     * the node id: nodes that all drew 0 would time out in lockstep and split every vote. */
-    cfg.random_seed = entropy_below(&c->entropy, UINT64_MAX);
-    if (cfg.random_seed == 0)
-        cfg.random_seed = id;
+    /* The node id is mixed in, so that a boring draw (0: fuzz bytes ran out, or a shrunk or
+     * zeroed choice log) still gives every node its own election timeouts: nodes with equal
+     * seeds time out in lockstep and split every vote forever. */
+    uint64_t seed = entropy_below(&c->entropy, UINT64_MAX) ^ id;
+    cfg.random_seed = entropy_splitmix64(&seed);
     cfg.msg_entries_max = c->cfg.msg_entries_max > 0 ? c->cfg.msg_entries_max : 32;
     cfg.msg_bytes_max = 1024;
     if (c->cfg.election_ticks_spread > 0)
@@ -258,10 +272,36 @@ void cluster_boot_node(struct cluster *c, uint32_t id)
     cluster_schedule_tick(c, id, c->now_us + entropy_range(&c->entropy, 0, c->cfg.tick_us));
 }
 
+/* commit_quorum (§5.3, Figure 2): a leader commits an index only once a majority of the
+ * nodes store its entry there durably (the leader's own disk included). The disks' term
+ * shadows say what a restart would read; corruption is not subtracted, so the check errs on
+ * the lenient side. It turns "an ack was counted that should not have been" (a stale ack,
+ * an unpersisted entry) into the direct symptom, before any leader change exposes it. */
+static void cluster_check_commit_quorum(struct cluster *c, uint32_t id, uint64_t commit_before)
+{
+    if (c->inv.last_commit[id] <= commit_before || c->inv.violated)
+        return; /* no commit advance (inv_after_step keeps last_commit) */
+    struct rast_status st;
+    rast_node_status(c->hosts[id].node, &st);
+    if (st.role != RAST_LEADER)
+        return;
+    uint64_t index = st.commit_index;
+    uint64_t term = rast_node_term_at(c->hosts[id].node, index);
+    uint32_t stored = 0;
+    for (uint32_t n = 1; n <= c->cfg.node_count; n++)
+        stored += disk_durable_term_at(&c->disks[n], index) == term;
+    if (stored < c->cfg.node_count / 2 + 1)
+        inv_fail(&c->inv, "commit_quorum",
+                 "leader n%" PRIu32 " of term %" PRIu64 " committed index %" PRIu64
+                 " (term %" PRIu64 ") durable on only %" PRIu32 " of %" PRIu32 " nodes",
+                 id, st.term, index, term, stored, c->cfg.node_count);
+}
+
 /* Feeds one input to a live node, then the invariants; fail-stops on a refused persist. */
 static void cluster_step(struct cluster *c, uint32_t id, const struct rast_input *in)
 {
     struct host *h = &c->hosts[id];
+    uint64_t commit_before = c->inv.last_commit[id];
     int rc = host_step(h, in);
     if (rc == RAST_E_NOMEM || (rc != 0 && in->kind != RAST_INPUT_RECV)) {
         cluster_fail(c, "core_error", "n%" PRIu32 " rast_step(kind %u): %s", id,
@@ -272,6 +312,7 @@ static void cluster_step(struct cluster *c, uint32_t id, const struct rast_input
         cluster_fail(c, "encode_failed", "n%" PRIu32 " emitted a message that does not "
                      "encode into %u bytes", id, NET_FRAME_BYTES_MAX);
     inv_after_step(&c->inv, id, h->node);
+    cluster_check_commit_quorum(c, id, commit_before);
     if (h->failed)
         cluster_crash_node(c, id, "persist refused: fail-stop");
 }
@@ -311,11 +352,14 @@ static void cluster_on_deliver(struct cluster *c, const struct event *ev)
     uint32_t id = ev->node;
     if (c->nodes[id].up && cluster_defer_if_paused(c, ev))
         return;
+    if (net_defer_if_held(&c->net, ev, c->now_us))
+        return;
     size_t size = 0;
     const uint8_t *frame = net_arrive(&c->net, ev->a, &size);
     if (frame == NULL)
         return;
     bool flipped = c->net.slots[ev->a].flipped;
+    bool replayed = c->net.slots[ev->a].replayed;
     if (!c->nodes[id].up) {
         net_release(&c->net, ev->a);
         return;
@@ -341,8 +385,9 @@ static void cluster_on_deliver(struct cluster *c, const struct event *ev)
                                    .msg_from = in.u.recv.from, .msg_term = in.u.recv.term};
         char what[96] = "";
         if (trace_text_on(&c->trace))
-            snprintf(what, sizeof what, "recv %s from n%" PRIu32 " term %" PRIu64,
-                     rast_msg_type_name(in.u.recv.type), in.u.recv.from, in.u.recv.term);
+            snprintf(what, sizeof what, "recv %s from n%" PRIu32 " term %" PRIu64 "%s",
+                     rast_msg_type_name(in.u.recv.type), in.u.recv.from, in.u.recv.term,
+                     replayed ? " (replayed)" : "");
         cluster_step(c, id, &in);
         net_release(&c->net, ev->a);
         cluster_trace_event(c, id, &p, what);
@@ -372,6 +417,19 @@ static void cluster_on_disk_done(struct cluster *c, const struct event *ev)
             snprintf(what, sizeof what, "persisted token %" PRIu64, token);
         cluster_trace_node(c, id, RAST_SIM_PROBE_PERSISTED, what);
     }
+}
+
+void cluster_replay_stale(struct cluster *c, uint32_t id)
+{
+    if (!cluster_node_usable(c, id))
+        return;
+    struct rast_status st;
+    rast_node_status(c->hosts[id].node, &st);
+    uint32_t count = net_replay_stale(&c->net, id, st.term, c->now_us);
+    if (trace_on(&c->trace))
+        trace_sim(&c->trace, c->now_us,
+                  "replay %" PRIu32 " stale messages to n%" PRIu32 " (older than term %" PRIu64 ")",
+                  count, id, st.term);
 }
 
 static void cluster_on_phase(struct cluster *c)
@@ -411,7 +469,7 @@ static bool cluster_event_is_stale(const struct cluster *c, const struct event *
     case EV_DISK_DONE:
     case EV_RESUME:
     case EV_CRASH:
-        return !c->nodes[ev->node].up || c->nodes[ev->node].epoch != ev->epoch;
+    case EV_REPLAY: return !c->nodes[ev->node].up || c->nodes[ev->node].epoch != ev->epoch;
     case EV_RESTART:
         return c->nodes[ev->node].up || c->nodes[ev->node].epoch != ev->epoch;
     default:
@@ -455,6 +513,10 @@ static void cluster_dispatch(struct cluster *c, const struct event *ev)
                 trace_sim(&c->trace, c->now_us, "partition healed");
         }
         break;
+    case EV_REPLAY:
+        if (c->phase == PHASE_FAULT)
+            cluster_replay_stale(c, ev->node);
+        break;
     case EV_PHASE: cluster_on_phase(c); break;
     case EV_DEADLINE: cluster_on_deadline(c); break;
     default: break;
@@ -487,10 +549,15 @@ static void cluster_begin(struct cluster *c, const struct rast_sim_config *cfg)
     c->codec_rejects = 0;
     c->corrupted_nodes = 0;
     events_clear(&c->queue);
-    struct net_config nc = {
-        .latency_us_min = cfg->net_latency_us_min, .latency_us_mean = cfg->net_latency_us_mean,
-        .loss_ppm = cfg->loss_ppm, .dup_ppm = cfg->dup_ppm, .bitflip_ppm = cfg->bitflip_ppm,
-        .path_capacity = cfg->path_capacity};
+    struct net_config nc = { .latency_us_min = cfg->net_latency_us_min,
+                             .latency_us_mean = cfg->net_latency_us_mean,
+                             .loss_ppm = cfg->loss_ppm,
+                             .dup_ppm = cfg->dup_ppm,
+                             .bitflip_ppm = cfg->bitflip_ppm,
+                             .path_capacity = cfg->path_capacity,
+                             .replay_ppm = cfg->replay_ppm,
+                             .replay_us_min = SWARM_REPLAY_US_MIN,
+                             .replay_us_max = cfg->replay_us_max };
     net_reset(&c->net, &nc, &c->queue, &c->entropy);
     history_clear(&c->history);
     inv_reset(&c->inv);
@@ -575,6 +642,7 @@ void cluster_free(struct cluster *c)
 void cluster_host_client(struct cluster *c, uint32_t id, const struct kv_op *op)
 {
     struct host *h = &c->hosts[id];
+    uint64_t commit_before = c->inv.last_commit[id];
     int rc = host_client(h, op);
     if (rc != 0) {
         cluster_fail(c, "core_error", "n%" PRIu32 " rast_step(client %s): %s", id,
@@ -582,6 +650,7 @@ void cluster_host_client(struct cluster *c, uint32_t id, const struct kv_op *op)
         return;
     }
     inv_after_step(&c->inv, id, h->node);
+    cluster_check_commit_quorum(c, id, commit_before);
     if (h->failed)
         cluster_crash_node(c, id, "persist refused: fail-stop");
 }

@@ -108,6 +108,8 @@ void cluster_fail(struct cluster *c, const char *kind, const char *fmt, ...)
 /* A client request reaches live node id (steps it, checks invariants). */
 void cluster_host_client(struct cluster *c, uint32_t id, const struct kv_op *op);
 bool cluster_node_usable(const struct cluster *c, uint32_t id);
+/* replay: the stale store's messages to node id of terms older than its own arrive again. */
+void cluster_replay_stale(struct cluster *c, uint32_t id);
 uint32_t cluster_leader_guess(const struct cluster *c);
 
 /* client.c */

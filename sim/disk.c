@@ -16,6 +16,8 @@ void disk_free(struct disk *d)
     free(d->durable);
     free(d->pending);
     free(d->entries);
+    free(d->durable_terms);
+    free(d->pending_terms);
     memset(d, 0, sizeof *d);
 }
 
@@ -25,6 +27,8 @@ void disk_reset(struct disk *d)
     d->last_record_offset = 0;
     d->durable_records = 0;
     d->pending_size = 0;
+    d->pending_terms_count = 0;
+    d->durable_term_count = 0;
     d->head = 0;
     d->count = 0;
     d->corrupted = false;
@@ -43,6 +47,21 @@ static bool disk_reserve(uint8_t **buf, size_t *capacity, size_t needed)
     if (p == NULL)
         return false;
     *buf = p;
+    *capacity = grown;
+    return true;
+}
+
+static bool disk_terms_reserve(uint64_t **terms, uint64_t *capacity, uint64_t needed)
+{
+    if (needed <= *capacity)
+        return true;
+    uint64_t grown = *capacity == 0 ? 1024 : *capacity;
+    while (grown < needed)
+        grown *= 2;
+    uint64_t *p = realloc(*terms, (size_t)grown * sizeof *p);
+    if (p == NULL)
+        return false;
+    *terms = p;
     *capacity = grown;
     return true;
 }
@@ -94,11 +113,20 @@ int disk_submit(struct disk *d, const struct rast_persist *p)
         rc = disk_append_record(d, &rec, &last);
         records++;
     }
+    if (rc == 0 && !disk_terms_reserve(&d->pending_terms, &d->pending_terms_capacity,
+                                       d->pending_terms_count + p->entry_count))
+        rc = RAST_E_NOMEM;
     if (rc != 0) {
         d->pending_size = start;
         return rc;
     }
     struct disk_request *r = &d->requests[(d->head + d->count) % DISK_REQUESTS_MAX];
+    r->truncate = p->truncate;
+    r->first_index = p->first_index;
+    r->entry_count = p->entry_count;
+    r->terms_offset = d->pending_terms_count;
+    for (uint32_t i = 0; i < p->entry_count; i++)
+        d->pending_terms[d->pending_terms_count++] = p->entries[i].term;
     r->token = p->token;
     r->offset = start;
     r->size = d->pending_size - start;
@@ -124,10 +152,31 @@ static void disk_durable_append(struct disk *d, const uint8_t *bytes, size_t siz
     d->durable_size += size;
 }
 
+/* The request's records, replayed on the durable term shadow as disk_load would. */
+static void disk_terms_apply(struct disk *d, const struct disk_request *r)
+{
+    if (r->truncate && r->first_index >= 1 && r->first_index - 1 < d->durable_term_count)
+        d->durable_term_count = r->first_index - 1;
+    for (uint32_t i = 0; i < r->entry_count; i++) {
+        uint64_t index = r->first_index + i;
+        if (index == 0 || index > d->durable_term_count + 1 ||
+            !disk_terms_reserve(&d->durable_terms, &d->durable_terms_capacity, index))
+            return; /* a gap: disk_load reports it */
+        d->durable_terms[index - 1] = d->pending_terms[r->terms_offset + i];
+        d->durable_term_count = index;
+    }
+}
+
+uint64_t disk_durable_term_at(const struct disk *d, uint64_t index)
+{
+    return index >= 1 && index <= d->durable_term_count ? d->durable_terms[index - 1] : 0;
+}
+
 uint64_t disk_complete_head(struct disk *d)
 {
     struct disk_request *r = &d->requests[d->head];
     disk_durable_append(d, d->pending + r->offset, r->size, r);
+    disk_terms_apply(d, r);
     if (r->has_hard_state)
         d->durable_hard_state = r->hard_state;
     uint64_t token = r->token;
@@ -135,6 +184,7 @@ uint64_t disk_complete_head(struct disk *d)
     d->count--;
     if (d->count == 0) {
         d->pending_size = 0;
+        d->pending_terms_count = 0;
     } else if (d->requests[d->head].offset > d->pending_size / 2) {
         /* Compact: slide the pending bytes down so the buffer does not grow forever. */
         size_t shift = d->requests[d->head].offset;
@@ -142,6 +192,12 @@ uint64_t disk_complete_head(struct disk *d)
         d->pending_size -= shift;
         for (uint32_t i = 0; i < d->count; i++)
             d->requests[(d->head + i) % DISK_REQUESTS_MAX].offset -= shift;
+        uint64_t terms_shift = d->requests[d->head].terms_offset;
+        memmove(d->pending_terms, d->pending_terms + terms_shift,
+                (size_t)(d->pending_terms_count - terms_shift) * sizeof *d->pending_terms);
+        d->pending_terms_count -= terms_shift;
+        for (uint32_t i = 0; i < d->count; i++)
+            d->requests[(d->head + i) % DISK_REQUESTS_MAX].terms_offset -= terms_shift;
     }
     return token;
 }
@@ -169,6 +225,7 @@ bool disk_crash(struct disk *d, struct entropy *e, uint32_t tear_ppm)
     d->head = 0;
     d->count = 0;
     d->pending_size = 0;
+    d->pending_terms_count = 0;
     return torn;
 }
 
@@ -241,6 +298,7 @@ enum disk_load_result disk_load(struct disk *d)
     d->head = 0;
     d->count = 0;
     d->pending_size = 0;
+    d->pending_terms_count = 0;
     size_t offset = 0;
     uint32_t records = 0;
     size_t last_record = 0;
@@ -268,5 +326,11 @@ enum disk_load_result disk_load(struct disk *d)
     d->corrupted = false;
     d->restore.entries = d->restore.entry_count > 0 ? d->entries : NULL;
     d->durable_hard_state = d->restore.hard_state;
+    d->durable_term_count = 0;
+    if (disk_terms_reserve(&d->durable_terms, &d->durable_terms_capacity, d->restore.entry_count)) {
+        for (uint64_t i = 0; i < d->restore.entry_count; i++)
+            d->durable_terms[i] = d->entries[i].term;
+        d->durable_term_count = d->restore.entry_count;
+    }
     return result;
 }

@@ -40,6 +40,11 @@ struct disk_request {
     uint32_t records;
     bool has_hard_state;
     struct rast_hard_state hard_state;
+    /* its entries, for the durable term shadow: terms at pending_terms[terms_offset..] */
+    bool truncate;
+    uint64_t first_index;
+    uint32_t entry_count;
+    uint64_t terms_offset;
 };
 
 enum disk_load_result {
@@ -65,6 +70,15 @@ struct disk {
     /* the hard state a restart would read: from the last load, then every completed
      * request that carried one (the durability oracle of sim/cluster.c reads it) */
     struct rast_hard_state durable_hard_state;
+    /* The term of every entry a restart would read, by index - 1 (durable_term_count of
+     * them): from the last load, then every completed request. The commit oracle of
+     * sim/cluster.c reads it (an entry is committed only once a majority stores it). */
+    uint64_t *durable_terms;
+    uint64_t durable_term_count;
+    uint64_t durable_terms_capacity;
+    uint64_t *pending_terms; /* the entry terms of pending requests, in order */
+    uint64_t pending_terms_count;
+    uint64_t pending_terms_capacity;
     /* what the last disk_load rebuilt; entries point into durable */
     struct rast_entry *entries;
     uint64_t entries_capacity;
@@ -89,6 +103,8 @@ bool disk_crash(struct disk *d, struct entropy *e, uint32_t tear_ppm);
 /* Flips one bit in a durable record that is not the last one. False when there are fewer
  * than two records. */
 bool disk_corrupt(struct disk *d, struct entropy *e);
+/* The term of the entry at index the durable log holds, 0 when it holds none there. */
+uint64_t disk_durable_term_at(const struct disk *d, uint64_t index);
 /* Reads the durable log back; on OK/TORN_TAIL fills d->restore (valid until the next call
  * that changes the disk) and cuts the durable log to its valid prefix. */
 enum disk_load_result disk_load(struct disk *d);

@@ -30,7 +30,8 @@ enum event_kind {
     EV_PHASE = 13,         /* end of the fault phase, start of the liveness phase */
     EV_DEADLINE = 14,      /* the liveness bound ran out */
     EV_CRASH = 15,         /* node: crash (crash at persist: before its write completes) */
-    EV_KIND_MAX = 15,
+    EV_REPLAY = 16,        /* node: stale messages of older terms reach it again (replay) */
+    EV_KIND_MAX = 16,
 };
 
 struct event {

@@ -106,6 +106,17 @@ static void host_refused(struct host *h, uint64_t tag, int reason, uint32_t hint
         host_reply(h, client, HOST_REPLY_REFUSED, hint, 0);
 }
 
+/* The entries of a put are committed (PROPOSE_DONE): it is acknowledged now, as a real
+ * server replies on PROPOSE_DONE; a cas waits for its apply, which decides its result. When
+ * this node applies as it commits (the leader does), the apply has already replied. */
+static void host_propose_done(struct host *h, uint64_t tag, uint64_t last_index)
+{
+    uint32_t client = 0;
+    struct host_wait *w = host_wait_for(h, tag, &client);
+    if (w != NULL && w->type == KV_PUT)
+        host_reply(h, client, HOST_REPLY_OK, 0, last_index);
+}
+
 static void host_read_ready(struct host *h, uint64_t tag, uint64_t read_index)
 {
     uint32_t client = 0;
@@ -142,7 +153,9 @@ static void host_output(struct host *h, const struct rast_output *o)
     case RAST_OUTPUT_APPLY:
         host_apply(h, o->u.apply.first_index, o->u.apply.entry_count, o->u.apply.entries);
         break;
-    case RAST_OUTPUT_PROPOSE_DONE: break; /* the reply waits for the apply */
+    case RAST_OUTPUT_PROPOSE_DONE:
+        host_propose_done(h, o->u.propose_done.tag, o->u.propose_done.last_index);
+        break;
     case RAST_OUTPUT_PROPOSE_FAILED:
         host_refused(h, o->u.propose_failed.tag, o->u.propose_failed.reason,
                      o->u.propose_failed.leader_hint);

@@ -11,7 +11,8 @@
  *
  * Client requests: each client has at most one request outstanding per host (wait[client]).
  * A put/cas is one PROPOSE whose tag names (client, request); its reply is sent when this
- * node applies the entry that carries (client, request). A get is one READ, served when
+ * node applies the entry that carries (client, request), or, for a put, at PROPOSE_DONE if
+ * that comes first (the core's word that the entry committed). A get is one READ, served when
  * applied >= the READ_READY index.
  */
 #ifndef SIM_HOST_H

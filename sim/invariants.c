@@ -213,17 +213,19 @@ void inv_on_apply(struct invariants *inv, uint32_t id, uint64_t index,
     inv_choose(inv, id, index, entry->term, inv_hash(entry), "applied", UINT64_MAX);
 }
 
-void inv_on_ack(struct invariants *inv, uint64_t index)
+void inv_on_ack(struct invariants *inv, uint64_t index, uint64_t term)
 {
     if (inv->acked_count == inv->acked_capacity) {
         uint64_t capacity = inv->acked_capacity;
         void *p = inv->acked;
-        if (!inv_grow(&p, &capacity, capacity + 1, sizeof *inv->acked))
+        if (!inv_grow(&p, &capacity, capacity + 1, 2 * sizeof *inv->acked))
             return;
         inv->acked = p;
         inv->acked_capacity = (uint32_t)capacity;
     }
-    inv->acked[inv->acked_count++] = index;
+    inv->acked[2 * inv->acked_count] = index;
+    inv->acked[2 * inv->acked_count + 1] = term;
+    inv->acked_count++;
 }
 
 static void inv_scan_pair(struct invariants *inv, uint32_t a, const struct rast_node *x,
@@ -261,9 +263,17 @@ void inv_final(struct invariants *inv, struct rast_node *const *nodes, uint32_t 
 {
     inv_scan(inv, nodes, count);
     for (uint32_t k = 0; k < inv->acked_count && !inv->violated; k++) {
-        uint64_t index = inv->acked[k];
+        uint64_t index = inv->acked[2 * k];
+        uint64_t term = inv->acked[2 * k + 1];
         if (index > inv->chosen_count || inv->chosen[index - 1].term == 0) {
             inv_fail(inv, "acked_write_lost", "acked index %" PRIu64 " is not chosen", index);
+            return;
+        }
+        if (inv->chosen[index - 1].term != term) {
+            inv_fail(inv, "acked_write_lost",
+                     "acked entry (index %" PRIu64 ", term %" PRIu64 ") was replaced by the "
+                     "entry of term %" PRIu64 " chosen there",
+                     index, term, inv->chosen[index - 1].term);
             return;
         }
         for (uint32_t n = 1; n <= count; n++) {

@@ -15,8 +15,9 @@
  *  5. state machine safety the first (term, data hash) committed or applied at an index
  *                         anywhere is the only one ever committed or applied there;
  *  6. commit monotonic    a live node's commit index never moves backwards;
- *  7. acked writes        every acknowledged write's index stays chosen and is held by
- *                         every live node whose commit index covers it (end of run).
+ *  7. acked writes        every acknowledged write stays chosen at its index (the entry
+ *                         chosen there has the acked entry's term) and is held by every
+ *                         live node whose commit index covers it (end of run).
  * The first violation is kept (kind + message); checking stops there.
  */
 #ifndef SIM_INVARIANTS_H
@@ -50,7 +51,7 @@ struct invariants {
     uint64_t leader_term[INV_NODES_MAX];
     uint64_t leader_last_index[INV_NODES_MAX];
     uint64_t leader_last_term[INV_NODES_MAX];
-    uint64_t *acked;
+    uint64_t *acked; /* pairs: index, term */
     uint32_t acked_count;
     uint32_t acked_capacity;
     uint64_t elections;
@@ -80,8 +81,8 @@ void inv_on_vote_grant(struct invariants *inv, uint32_t voter, uint32_t candidat
  * durable, must make a majority of node_count (issue 5). */
 void inv_on_leader_votes(struct invariants *inv, uint32_t id, uint64_t term,
                          uint32_t node_count, bool self_vote_durable);
-/* A write at index was acknowledged to a client. */
-void inv_on_ack(struct invariants *inv, uint64_t index);
+/* A write, the entry (index, term), was acknowledged to a client. */
+void inv_on_ack(struct invariants *inv, uint64_t index, uint64_t term);
 /* Log matching over the live nodes (nodes[i] NULL when down). */
 void inv_scan(struct invariants *inv, struct rast_node *const *nodes, uint32_t count);
 /* Acked writes present on every live node that committed them. */

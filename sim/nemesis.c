@@ -2,9 +2,10 @@
  * nemesis.c: the faults that are actions rather than rates. During the fault phase the
  * nemesis wakes after exponentially distributed intervals and picks one enabled action:
  * crash a node, pause a node, partition the network (symmetric, one-way, isolate the leader,
- * majority/minority, bridge, ring; it heals after a drawn time), clog a path, corrupt a
- * durable record, jump a node's clock. Rates (loss, duplication, bit flips, EIO) live in the
- * network and disk models.
+ * majority/minority, bridge, ring; it heals after a drawn time), isolate the leader from its
+ * peers but not from its clients (it keeps serving them while a new leader takes over), clog
+ * a path, corrupt a durable record, jump a node's clock. Rates (loss, duplication, bit flips, EIO)
+ * live in the network and disk models.
  *
  * Fault atlas: unless the run is safety-only, latent corruption touches at most
  * (node_count - 1) / 2 distinct nodes, so a quorum of disks stays intact and the liveness
@@ -21,12 +22,14 @@ enum nemesis_action {
     NEMESIS_CLOG,
     NEMESIS_CORRUPT,
     NEMESIS_CLOCK,
+    NEMESIS_ISOLATE,
+    NEMESIS_REPLAY,
     NEMESIS_ACTIONS,
 };
 
 static const uint32_t nemesis_fault_of[NEMESIS_ACTIONS] = {
-    RAST_SIM_FAULT_CRASH, RAST_SIM_FAULT_PAUSE,   RAST_SIM_FAULT_PARTITION,
-    RAST_SIM_FAULT_CLOG,  RAST_SIM_FAULT_CORRUPT, RAST_SIM_FAULT_CLOCK,
+    RAST_SIM_FAULT_CRASH,   RAST_SIM_FAULT_PAUSE, RAST_SIM_FAULT_PARTITION, RAST_SIM_FAULT_CLOG,
+    RAST_SIM_FAULT_CORRUPT, RAST_SIM_FAULT_CLOCK, RAST_SIM_FAULT_ISOLATE,   RAST_SIM_FAULT_REPLAY,
 };
 
 static void nemesis_schedule(struct cluster *c)
@@ -130,6 +133,37 @@ static void nemesis_partition(struct cluster *c)
         trace_sim(&c->trace, c->now_us, "partition %s for %" PRIu64 " us", name, heal_us);
 }
 
+/* Isolate the leader, keep its clients (etcd#20418, a deposed leader serving reads): what it
+ * sends to its peers from now on is lost (what is already in flight still arrives), and what
+ * its peers send it, in flight or not, is held until the heal, then arrives all at once in
+ * the order it would have arrived: replies of its old term first, then the news of the new
+ * one. Clients reach it throughout (client traffic never crosses a partition), so it keeps
+ * taking requests while the majority elects a new leader and commits without it. */
+static void nemesis_isolate(struct cluster *c)
+{
+    if (c->partitioned || c->cfg.node_count < 2)
+        return;
+    uint32_t leader = cluster_leader_guess(c);
+    if (leader == 0)
+        return;
+    uint64_t heal_us = entropy_range(&c->entropy, 50000, 3000000);
+    for (uint32_t id = 1; id <= c->cfg.node_count; id++) {
+        if (id == leader)
+            continue;
+        net_cut(&c->net, leader, id);
+        net_hold(&c->net, id, leader, c->now_us + heal_us);
+    }
+    c->partitioned = true;
+    c->partition_gen++;
+    struct event ev = { .time_us = c->now_us + heal_us, .kind = EV_HEAL, .a = c->partition_gen };
+    cluster_push(c, &ev);
+    if (trace_on(&c->trace))
+        trace_sim(&c->trace, c->now_us,
+                  "isolate leader n%" PRIu32 " (clients still reach it) "
+                  "for %" PRIu64 " us",
+                  leader, heal_us);
+}
+
 static void nemesis_corrupt(struct cluster *c)
 {
     uint32_t id = nemesis_random_node(c);
@@ -196,6 +230,13 @@ static void nemesis_do(struct cluster *c, uint32_t action)
         break;
     }
     case NEMESIS_CORRUPT: nemesis_corrupt(c); break;
+    case NEMESIS_ISOLATE: nemesis_isolate(c); break;
+    case NEMESIS_REPLAY: {
+        /* stale messages burst in, at the leader half the time */
+        uint32_t leader = cluster_leader_guess(c);
+        cluster_replay_stale(c, leader != 0 && entropy_below(&c->entropy, 2) == 0 ? leader : id);
+        break;
+    }
     default: nemesis_clock(c); break;
     }
 }
@@ -225,6 +266,7 @@ void nemesis_heal_all(struct cluster *c)
     c->net.cfg.loss_ppm = 0;
     c->net.cfg.dup_ppm = 0;
     c->net.cfg.bitflip_ppm = 0;
+    c->net.cfg.replay_ppm = 0;
     c->net.cfg.path_capacity = NET_PATH_CAPACITY_MAX;
     for (uint32_t id = 1; id <= c->cfg.node_count; id++) {
         struct sim_node *n = &c->nodes[id];

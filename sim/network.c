@@ -8,13 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define NET_STALE_ENTRIES ((NET_NODES_MAX + 1) * (NET_NODES_MAX + 1) * NET_STALE_TYPES * 2u)
+
 bool net_init(struct network *net)
 {
     memset(net, 0, sizeof *net);
     net->slots = calloc(NET_SLOTS_MAX, sizeof *net->slots);
     net->frames = malloc((size_t)NET_SLOTS_MAX * NET_FRAME_BYTES_MAX);
     net->free_list = calloc(NET_SLOTS_MAX, sizeof *net->free_list);
-    if (net->slots == NULL || net->frames == NULL || net->free_list == NULL) {
+    net->stale = calloc(NET_STALE_ENTRIES, sizeof *net->stale);
+    if (net->slots == NULL || net->frames == NULL || net->free_list == NULL || net->stale == NULL) {
         net_free(net);
         return false;
     }
@@ -26,6 +29,8 @@ void net_free(struct network *net)
     free(net->slots);
     free(net->frames);
     free(net->free_list);
+    free(net->stale);
+    net->stale = NULL;
     net->slots = NULL;
     net->frames = NULL;
     net->free_list = NULL;
@@ -45,8 +50,12 @@ void net_reset(struct network *net, const struct net_config *cfg, struct events 
     net->fresh_next = 0;
     memset(net->path_count, 0, sizeof net->path_count);
     memset(net->blocked, 0, sizeof net->blocked);
+    memset(net->cut, 0, sizeof net->cut);
+    memset(net->hold_until_us, 0, sizeof net->hold_until_us);
     memset(net->clog_until_us, 0, sizeof net->clog_until_us);
     net->msg_id_next = 1;
+    for (uint32_t i = 0; i < NET_STALE_ENTRIES; i++)
+        net->stale[i].term = 0;
     memset(&net->stats, 0, sizeof net->stats);
 }
 
@@ -78,9 +87,11 @@ static void net_path_make_room(struct network *net, uint32_t from, uint32_t to)
     net->stats.evicted++;
 }
 
-/* One copy on the path, delivered by its own event. False when no slot is free. */
+/* One copy on the path, delivered by its own event extra_us after its drawn latency. False
+ * when no slot is free. */
 static bool net_enqueue(struct network *net, uint32_t from, uint32_t to, const uint8_t *frame,
-                        size_t size, uint64_t msg_id, uint64_t now_us)
+                        size_t size, uint64_t msg_id, uint64_t now_us, uint64_t extra_us,
+                        bool replayed)
 {
     if (net_slots_free(net) == 0) {
         net->stats.overflow++;
@@ -96,6 +107,7 @@ static bool net_enqueue(struct network *net, uint32_t from, uint32_t to, const u
     s->from = (uint8_t)from;
     s->to = (uint8_t)to;
     s->flipped = false;
+    s->replayed = replayed;
     s->size = (uint32_t)size;
     s->msg_id = msg_id;
     s->sent_us = now_us;
@@ -107,7 +119,7 @@ static bool net_enqueue(struct network *net, uint32_t from, uint32_t to, const u
     }
     s->path_pos = (uint16_t)net->path_count[from][to];
     net->path_slots[from][to][net->path_count[from][to]++] = slot;
-    uint64_t at = now_us + net->cfg.latency_us_min +
+    uint64_t at = now_us + extra_us + net->cfg.latency_us_min +
                   entropy_exponential(net->entropy, net->cfg.latency_us_mean);
     if (at < net->clog_until_us[from][to])
         at = net->clog_until_us[from][to];
@@ -131,7 +143,7 @@ uint64_t net_send(struct network *net, uint32_t from, uint32_t to, const uint8_t
         net->stats.overflow++;
         return 0;
     }
-    if (net->blocked[from][to]) {
+    if (net->blocked[from][to] || net->cut[from][to]) {
         net->stats.partition_dropped++;
         return 0;
     }
@@ -140,11 +152,17 @@ uint64_t net_send(struct network *net, uint32_t from, uint32_t to, const uint8_t
         return 0;
     }
     uint64_t msg_id = net->msg_id_next++;
-    if (!net_enqueue(net, from, to, frame, size, msg_id, now_us))
+    if (!net_enqueue(net, from, to, frame, size, msg_id, now_us, 0, false))
         return 0;
     if (entropy_chance_ppm(net->entropy, net->cfg.dup_ppm)) {
-        if (net_enqueue(net, from, to, frame, size, msg_id, now_us))
+        if (net_enqueue(net, from, to, frame, size, msg_id, now_us, 0, false))
             net->stats.duplicated++;
+    }
+    if (entropy_chance_ppm(net->entropy, net->cfg.replay_ppm)) {
+        uint64_t extra =
+            entropy_range(net->entropy, net->cfg.replay_us_min, net->cfg.replay_us_max);
+        if (net_enqueue(net, from, to, frame, size, msg_id, now_us, extra, true))
+            net->stats.replayed++;
     }
     return msg_id;
 }
@@ -178,14 +196,94 @@ void net_release(struct network *net, uint32_t slot)
     net_slot_free(net, slot);
 }
 
+static struct net_stale *net_stale_at(struct network *net, uint32_t to, uint32_t from,
+                                      uint32_t type, uint32_t generation)
+{
+    return &net->stale[(((size_t)to * (NET_NODES_MAX + 1) + from) * NET_STALE_TYPES + type) * 2u +
+                       generation];
+}
+
+void net_remember(struct network *net, uint32_t from, uint32_t to, uint32_t type, uint64_t term,
+                  const uint8_t *frame, size_t size)
+{
+    if (from > NET_NODES_MAX || to > NET_NODES_MAX || type >= NET_STALE_TYPES || term == 0 ||
+        size == 0 || size > NET_STALE_FRAME_BYTES_MAX)
+        return;
+    struct net_stale *latest = net_stale_at(net, to, from, type, 0);
+    struct net_stale *before = net_stale_at(net, to, from, type, 1);
+    struct net_stale *into = NULL;
+    if (term == latest->term) {
+        into = latest;
+    } else if (term > latest->term) {
+        *before = *latest; /* the latest term becomes the one before */
+        into = latest;
+    } else if (term >= before->term) {
+        into = before;
+    } else {
+        return; /* older than both: a replay of a replay, or a very late message */
+    }
+    into->term = term;
+    into->size = (uint32_t)size;
+    memcpy(into->frame, frame, size);
+}
+
+uint32_t net_replay_stale(struct network *net, uint32_t to, uint64_t term_now, uint64_t now_us)
+{
+    uint32_t sent = 0;
+    if (to > NET_NODES_MAX)
+        return 0;
+    for (uint32_t from = 1; from <= NET_NODES_MAX; from++) {
+        if (from == to || net->blocked[from][to] || net->cut[from][to])
+            continue;
+        for (uint32_t type = 0; type < NET_STALE_TYPES; type++)
+            for (uint32_t g = 0; g < 2; g++) {
+                const struct net_stale *e = net_stale_at(net, to, from, type, g);
+                if (e->term == 0 || e->term >= term_now)
+                    continue;
+                if (net_enqueue(net, from, to, e->frame, e->size, net->msg_id_next++, now_us, 0,
+                                true)) {
+                    net->stats.replayed++;
+                    sent++;
+                }
+            }
+    }
+    return sent;
+}
+
+bool net_defer_if_held(struct network *net, const struct event *ev, uint64_t now_us)
+{
+    const struct net_slot *s = &net->slots[ev->a];
+    if (s->state != NET_SLOT_QUEUED || net->hold_until_us[s->from][s->to] <= now_us)
+        return false;
+    struct event again = *ev;
+    again.time_us = net->hold_until_us[s->from][s->to];
+    if (!events_push(net->queue, &again))
+        return false; /* a full queue delivers it now rather than lose it */
+    net->stats.held++;
+    return true;
+}
+
 void net_block(struct network *net, uint32_t from, uint32_t to)
 {
     net->blocked[from][to] = true;
 }
 
+void net_cut(struct network *net, uint32_t from, uint32_t to)
+{
+    net->cut[from][to] = true;
+}
+
+void net_hold(struct network *net, uint32_t from, uint32_t to, uint64_t until_us)
+{
+    if (net->hold_until_us[from][to] < until_us)
+        net->hold_until_us[from][to] = until_us;
+}
+
 void net_heal(struct network *net)
 {
     memset(net->blocked, 0, sizeof net->blocked);
+    memset(net->cut, 0, sizeof net->cut);
+    memset(net->hold_until_us, 0, sizeof net->hold_until_us);
 }
 
 void net_clog(struct network *net, uint32_t from, uint32_t to, uint64_t until_us)

@@ -6,7 +6,12 @@
  *   loss_ppm, dup_ppm (a second copy with its own delay), bitflip_ppm (one bit of the copy is
  *   flipped; the codec must reject it), clogged paths (nothing arrives before the clog ends),
  *   path capacity (a full path evicts a random message already on it), partitions (a blocked
- *   path drops a message both when it is sent and when it would arrive).
+ *   path drops a message both when it is sent and when it would arrive), cut paths (a message
+ *   sent on it is dropped; messages already in flight still arrive), held paths (nothing
+ *   arrives before the hold ends, not even messages already in flight: each is deferred when
+ *   it would arrive, so they all arrive then, in the order they would have arrived),
+ *   replay_ppm (a second copy arrives much later, after replay_us_min..replay_us_max: a stale
+ *   message from an older term, say, reaching a node long after its sender moved on).
  *
  * Invariants: a slot is on at most one path list; path_count[f][t] <= path_capacity;
  * a message sent or arriving while its path is blocked is never delivered.
@@ -25,6 +30,10 @@
 #define NET_FRAME_BYTES_MAX 2048u
 #define NET_SLOTS_MAX 4096u
 #define NET_PATH_CAPACITY_MAX 64u
+/* The stale store (replay): per path and message type, the last frame of the sender's two
+ * latest terms, when the frame is at most this big. */
+#define NET_STALE_TYPES           8u
+#define NET_STALE_FRAME_BYTES_MAX 256u
 
 struct net_config {
     uint64_t latency_us_min;
@@ -33,6 +42,9 @@ struct net_config {
     uint32_t dup_ppm;
     uint32_t bitflip_ppm;
     uint32_t path_capacity; /* 1..NET_PATH_CAPACITY_MAX */
+    uint32_t replay_ppm;
+    uint64_t replay_us_min; /* extra delay of a replayed copy, uniform in [min, max] */
+    uint64_t replay_us_max;
 };
 
 enum net_slot_state {
@@ -47,9 +59,16 @@ struct net_slot {
     uint8_t to;
     bool flipped;
     uint16_t path_pos;
+    bool replayed; /* the late copy of a replayed message */
     uint32_t size;
     uint64_t msg_id; /* unique per run; both copies of a duplicate share it */
     uint64_t sent_us;
+};
+
+struct net_stale {
+    uint64_t term; /* 0: empty */
+    uint32_t size;
+    uint8_t frame[NET_STALE_FRAME_BYTES_MAX];
 };
 
 struct net_stats {
@@ -60,6 +79,8 @@ struct net_stats {
     uint64_t evicted;
     uint64_t partition_dropped;
     uint64_t bitflips;
+    uint64_t replayed;
+    uint64_t held;     /* deliveries deferred to the end of a hold */
     uint64_t overflow; /* no free slot */
 };
 
@@ -75,8 +96,12 @@ struct network {
     uint32_t path_slots[NET_NODES_MAX + 1][NET_NODES_MAX + 1][NET_PATH_CAPACITY_MAX];
     uint32_t path_count[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
     bool blocked[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
+    bool cut[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
+    uint64_t hold_until_us[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
     uint64_t clog_until_us[NET_NODES_MAX + 1][NET_NODES_MAX + 1];
     uint64_t msg_id_next;
+    /* [to][from][type][generation]: generation 0 holds the latest term seen, 1 the one before */
+    struct net_stale *stale;
     struct net_stats stats;
 };
 
@@ -101,7 +126,25 @@ const uint8_t *net_arrive(struct network *net, uint32_t slot, size_t *size_out);
 /* Releases a slot returned by net_arrive. */
 void net_release(struct network *net, uint32_t slot);
 
+/* The EV_DELIVER event ev arrives on a held path: it is pushed again at the end of the hold
+ * (true), or it may be delivered now (false). Called before net_arrive. */
+bool net_defer_if_held(struct network *net, const struct event *ev, uint64_t now_us);
+
+/* Remembers frame (a message of type and term) in the stale store, replacing the last one of
+ * that term on its path; frames too big or of an unknown type are not kept. */
+void net_remember(struct network *net, uint32_t from, uint32_t to, uint32_t type, uint64_t term,
+                  const uint8_t *frame, size_t size);
+/* Sends to `to` again every remembered frame addressed to it whose term is older than
+ * term_now (a burst of stale messages: replies of a term it led before, say). They travel
+ * like new messages (latency, partitions) and are marked replayed. Returns how many. */
+uint32_t net_replay_stale(struct network *net, uint32_t to, uint64_t term_now, uint64_t now_us);
+
 void net_block(struct network *net, uint32_t from, uint32_t to);
+/* Drops every message sent on from -> to from now on (in-flight ones still arrive). */
+void net_cut(struct network *net, uint32_t from, uint32_t to);
+/* Holds from -> to until until_us: messages in flight and sent meanwhile arrive then. */
+void net_hold(struct network *net, uint32_t from, uint32_t to, uint64_t until_us);
+/* Ends every partition, cut and hold. */
 void net_heal(struct network *net);
 void net_clog(struct network *net, uint32_t from, uint32_t to, uint64_t until_us);
 

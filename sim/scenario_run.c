@@ -40,7 +40,6 @@ static void scn_op_finish(struct scn_world *w, struct scn_op *op, uint8_t state,
 void scn_on_reply(struct scn_world *w, uint32_t node, uint32_t client, uint32_t request,
                   uint8_t status, uint64_t value, uint64_t index)
 {
-    (void)node;
     for (uint32_t i = w->op_count; i > 0; i--) {
         struct scn_op *op = &w->ops[i - 1];
         if (op->state != SCN_OP_PENDING || op->client != client || op->request != request)
@@ -51,7 +50,7 @@ void scn_on_reply(struct scn_world *w, uint32_t node, uint32_t client, uint32_t 
             if (op->type == KV_GET)
                 op->value = value;
             else
-                inv_on_ack(&w->inv, index);
+                inv_on_ack(&w->inv, index, rast_node_term_at(w->hosts[node].node, index));
             scn_op_finish(w, op, SCN_OP_OK, NULL, 0);
             break;
         case HOST_REPLY_NOT_LEADER:

@@ -11,8 +11,8 @@
 #include "kv.h"
 
 static const char *const swarm_fault_names[RAST_SIM_FAULT_COUNT] = {
-    "loss", "dup", "delay", "clog", "capacity", "partition", "bitflip",
-    "crash", "pause", "torn", "corrupt", "eio", "slowdisk", "clock",
+    "loss",  "dup",  "delay",   "clog", "capacity", "partition", "bitflip", "crash",
+    "pause", "torn", "corrupt", "eio",  "slowdisk", "clock",     "isolate", "replay",
 };
 
 const char *rast_sim_fault_name(uint32_t i)
@@ -80,6 +80,12 @@ static void swarm_draw_network(struct entropy *e, struct rast_sim_config *c)
     c->dup_ppm = (f & RAST_SIM_FAULT_DUP) ? (uint32_t)entropy_range(e, 1000, 100000) : 0;
     c->bitflip_ppm = (f & RAST_SIM_FAULT_BITFLIP) ? (uint32_t)entropy_range(e, 100, 20000) : 0;
     c->path_capacity = (f & RAST_SIM_FAULT_CAPACITY) ? (uint32_t)entropy_range(e, 1, 8) : 64;
+    /* replay: 0.1-5% of messages arrive a second time, 0.1 s to 0.5-4 s late (several
+     * election timeouts: the sender's term has usually moved on by then) */
+    if (f & RAST_SIM_FAULT_REPLAY) {
+        c->replay_ppm = (uint32_t)entropy_range(e, 1000, 50000);
+        c->replay_us_max = entropy_range(e, 500000, 4000000);
+    }
 }
 
 static void swarm_draw_disk(struct entropy *e, struct rast_sim_config *c)
@@ -140,29 +146,28 @@ void swarm_draw(struct entropy *e, const struct rast_sim_pins *pins, struct rast
 
 void rast_sim_config_format(const struct rast_sim_config *c, char *buf, size_t size)
 {
-    char faults[160] = "";
+    char faults[192] = "";
     size_t used = 0;
     for (uint32_t i = 0; i < RAST_SIM_FAULT_COUNT; i++) {
         if ((c->faults >> i) & 1u)
             used += (size_t)snprintf(faults + used, sizeof faults - used, "%s%s",
                                      used == 0 ? "" : ",", swarm_fault_names[i]);
     }
-    snprintf(buf, size,
-             "nodes=%" PRIu32 " faults=%s mode=%s latency_us=%" PRIu64 "+exp(%" PRIu64
-             ") loss_ppm=%" PRIu32 " dup_ppm=%" PRIu32 " bitflip_ppm=%" PRIu32
-             " path_capacity=%" PRIu32 " disk_us=%" PRIu64 "+exp(%" PRIu64 ") eio_ppm=%" PRIu32
-             " tear_ppm=%" PRIu32 " drift_ppm_max=%" PRIu32 " nemesis_us=%" PRIu64
-             " clients=%" PRIu32 " keys=%" PRIu32 " get_ppm=%" PRIu32 " put_ppm=%" PRIu32
-             " ops=%" PRIu32 " timeout_us=%" PRIu64 " run_us_max=%" PRIu64
-             " crash_persist_ppm=%" PRIu32 " election_spread_ticks=%" PRIu32
-             " msg_entries_max=%" PRIu32,
-             c->node_count, used == 0 ? "none" : faults, c->safety_only ? "safety" : "liveness",
-             c->net_latency_us_min, c->net_latency_us_mean, c->loss_ppm, c->dup_ppm,
-             c->bitflip_ppm, c->path_capacity, c->disk_latency_us_min, c->disk_latency_us_mean,
-             c->eio_ppm, c->tear_ppm, c->drift_ppm_max, c->nemesis_us_mean, c->client_count,
-             c->key_count, c->get_ppm, c->put_ppm, c->ops_total, c->client_timeout_us,
-             c->run_us_max, c->crash_persist_ppm, c->election_ticks_spread,
-             c->msg_entries_max);
+    snprintf(
+        buf, size,
+        "nodes=%" PRIu32 " faults=%s mode=%s latency_us=%" PRIu64 "+exp(%" PRIu64
+        ") loss_ppm=%" PRIu32 " dup_ppm=%" PRIu32 " bitflip_ppm=%" PRIu32 " path_capacity=%" PRIu32
+        " replay_ppm=%" PRIu32 " replay_us_max=%" PRIu64 " disk_us=%" PRIu64 "+exp(%" PRIu64
+        ") eio_ppm=%" PRIu32 " tear_ppm=%" PRIu32 " drift_ppm_max=%" PRIu32 " nemesis_us=%" PRIu64
+        " clients=%" PRIu32 " keys=%" PRIu32 " get_ppm=%" PRIu32 " put_ppm=%" PRIu32 " ops=%" PRIu32
+        " timeout_us=%" PRIu64 " run_us_max=%" PRIu64 " crash_persist_ppm=%" PRIu32
+        " election_spread_ticks=%" PRIu32 " msg_entries_max=%" PRIu32,
+        c->node_count, used == 0 ? "none" : faults, c->safety_only ? "safety" : "liveness",
+        c->net_latency_us_min, c->net_latency_us_mean, c->loss_ppm, c->dup_ppm, c->bitflip_ppm,
+        c->path_capacity, c->replay_ppm, c->replay_us_max, c->disk_latency_us_min,
+        c->disk_latency_us_mean, c->eio_ppm, c->tear_ppm, c->drift_ppm_max, c->nemesis_us_mean,
+        c->client_count, c->key_count, c->get_ppm, c->put_ppm, c->ops_total, c->client_timeout_us,
+        c->run_us_max, c->crash_persist_ppm, c->election_ticks_spread, c->msg_entries_max);
 }
 
 void rast_sim_pins_format(const struct rast_sim_pins *p, char *buf, size_t size)

@@ -13,6 +13,8 @@
 
 #define SWARM_TICK_US 10000u
 #define SWARM_LIVENESS_US_MAX 60000000u
+/* A replayed message arrives at least one minimum election timeout (10 ticks) late. */
+#define SWARM_REPLAY_US_MIN 100000u
 
 void swarm_draw(struct entropy *e, const struct rast_sim_pins *pins,
                 struct rast_sim_config *cfg);

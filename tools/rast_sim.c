@@ -79,6 +79,7 @@ static void usage(FILE *out)
 "  --nodes N           node count, 1..7\n"
 "  --faults LIST       all, none, or a comma list of: loss dup delay clog capacity\n"
 "                      partition bitflip crash pause torn corrupt eio slowdisk clock\n"
+"                      isolate replay\n"
 "  --mode M            liveness (quorum of disks protected, liveness phase) or safety\n"
 "  --ops N             client operations in the fault phase, 20..2000\n"
 "  --clients N         concurrent clients, 1..8\n"

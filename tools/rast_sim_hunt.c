@@ -683,7 +683,7 @@ static void count_faults(void *ctx, const char *text, size_t size)
 {
     static const char *const marks[] = {" sim partition ", " sim corrupt a durable",
                                         " sim clock of ", " sim pause n", " sim clog n",
-                                        " crash ("};
+                                        " sim isolate leader ", " crash ("};
     char line[512];
     size_t n = size < sizeof line - 1 ? size : sizeof line - 1;
     memcpy(line, text, n);

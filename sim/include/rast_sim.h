@@ -28,22 +28,24 @@ extern "C" {
 
 /* Fault classes, one bit each. */
 enum rast_sim_fault {
-    RAST_SIM_FAULT_LOSS = 1u << 0,      /* messages lost */
-    RAST_SIM_FAULT_DUP = 1u << 1,       /* messages duplicated */
-    RAST_SIM_FAULT_DELAY = 1u << 2,     /* long, reordering delays */
-    RAST_SIM_FAULT_CLOG = 1u << 3,      /* a path holds its messages for a while */
-    RAST_SIM_FAULT_CAPACITY = 1u << 4,  /* small path capacity: eviction */
-    RAST_SIM_FAULT_PARTITION = 1u << 5, /* partitions of every shape, healing later */
-    RAST_SIM_FAULT_BITFLIP = 1u << 6,   /* bit flips the codec must reject */
-    RAST_SIM_FAULT_CRASH = 1u << 7,     /* process crash, restart from disk */
-    RAST_SIM_FAULT_PAUSE = 1u << 8,     /* process pause (no ticks, no deliveries) */
-    RAST_SIM_FAULT_TORN = 1u << 9,      /* a crash tears the write in flight */
-    RAST_SIM_FAULT_CORRUPT = 1u << 10,  /* latent corruption of a durable record */
-    RAST_SIM_FAULT_EIO = 1u << 11,      /* EIO / ENOSPC on a write: the node fail-stops */
-    RAST_SIM_FAULT_SLOW_DISK = 1u << 12,/* a disk ten times slower */
-    RAST_SIM_FAULT_CLOCK = 1u << 13,    /* clock drift and jumps of the tick */
+    RAST_SIM_FAULT_LOSS = 1u << 0,       /* messages lost */
+    RAST_SIM_FAULT_DUP = 1u << 1,        /* messages duplicated */
+    RAST_SIM_FAULT_DELAY = 1u << 2,      /* long, reordering delays */
+    RAST_SIM_FAULT_CLOG = 1u << 3,       /* a path holds its messages for a while */
+    RAST_SIM_FAULT_CAPACITY = 1u << 4,   /* small path capacity: eviction */
+    RAST_SIM_FAULT_PARTITION = 1u << 5,  /* partitions of every shape, healing later */
+    RAST_SIM_FAULT_BITFLIP = 1u << 6,    /* bit flips the codec must reject */
+    RAST_SIM_FAULT_CRASH = 1u << 7,      /* process crash, restart from disk */
+    RAST_SIM_FAULT_PAUSE = 1u << 8,      /* process pause (no ticks, no deliveries) */
+    RAST_SIM_FAULT_TORN = 1u << 9,       /* a crash tears the write in flight */
+    RAST_SIM_FAULT_CORRUPT = 1u << 10,   /* latent corruption of a durable record */
+    RAST_SIM_FAULT_EIO = 1u << 11,       /* EIO / ENOSPC on a write: the node fail-stops */
+    RAST_SIM_FAULT_SLOW_DISK = 1u << 12, /* a disk ten times slower */
+    RAST_SIM_FAULT_CLOCK = 1u << 13,     /* clock drift and jumps of the tick */
+    RAST_SIM_FAULT_ISOLATE = 1u << 14,   /* the leader is cut off from its peers, not clients */
+    RAST_SIM_FAULT_REPLAY = 1u << 15,    /* a message arrives again, several timeouts later */
 };
-#define RAST_SIM_FAULT_COUNT 14u
+#define RAST_SIM_FAULT_COUNT 16u
 #define RAST_SIM_FAULTS_ALL ((1u << RAST_SIM_FAULT_COUNT) - 1u)
 
 /* The name of fault bit i ("loss", "dup", ...), NULL past the end. */
@@ -62,6 +64,8 @@ struct rast_sim_config {
     uint64_t net_latency_us_mean;
     uint32_t loss_ppm, dup_ppm, bitflip_ppm;
     uint32_t path_capacity;
+    uint32_t replay_ppm;    /* per message: a late copy (replay) */
+    uint64_t replay_us_max; /* its extra delay, uniform in [SWARM_REPLAY_US_MIN, max] */
     uint64_t disk_latency_us_min;
     uint64_t disk_latency_us_mean;
     uint32_t eio_ppm;         /* per disk request */

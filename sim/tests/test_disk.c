@@ -1,6 +1,7 @@
 /* Pins down the disk model: requests become durable in order, a crash drops exactly the
  * unsynced suffix, a torn last record is detected and cut on restart, a corrupt record
- * before valid ones makes the disk refuse to load, and truncation is replayed. */
+ * before valid ones makes the disk refuse to load, truncation is replayed, and the durable
+ * term shadow (the commit oracle's view) always equals what a restart reads back. */
 #include <string.h>
 
 #include "disk.h"
@@ -125,6 +126,47 @@ static void test_queue_limit(void)
     disk_free(&d);
 }
 
+/* The shadow's terms for indexes 1..count equal the restore's after a load. */
+static bool shadow_matches_load(struct disk *d)
+{
+    uint64_t count = d->durable_term_count;
+    uint64_t terms[16] = { 0 };
+    for (uint64_t i = 1; i <= count && i <= 16; i++)
+        terms[i - 1] = disk_durable_term_at(d, i);
+    if (disk_load(d) != DISK_LOAD_OK || d->restore.entry_count != count)
+        return false;
+    for (uint64_t i = 0; i < count && i < 16; i++)
+        if (d->restore.entries[i].term != terms[i])
+            return false;
+    return true;
+}
+
+static void test_durable_term_shadow(void)
+{
+    struct disk d;
+    disk_init(&d);
+    struct entropy e = { 0 };
+    entropy_init_prng(&e, 5);
+    CHECK_EQ_U64(submit(&d, 1, 1, 3, false), 0);
+    CHECK_EQ_U64(disk_durable_term_at(&d, 1), 0); /* pending is not durable */
+    CHECK_EQ_U64(disk_complete_head(&d), 1);
+    CHECK_EQ_U64(disk_durable_term_at(&d, 3), 1);
+    CHECK_EQ_U64(disk_durable_term_at(&d, 4), 0);
+    CHECK_EQ_U64(submit(&d, 2, 2, 1, false), 0); /* an entry at 2 cuts the log to 1 first */
+    CHECK_EQ_U64(submit(&d, 3, 3, 2, false), 0);
+    CHECK_EQ_U64(disk_complete_head(&d), 2);
+    CHECK_EQ_U64(d.durable_term_count, 2);
+    CHECK_EQ_U64(disk_durable_term_at(&d, 2), 2);
+    CHECK_EQ_U64(disk_durable_term_at(&d, 3), 0);
+    CHECK(!disk_crash(&d, &e, 0)); /* request 3 is lost */
+    CHECK(shadow_matches_load(&d));
+    CHECK_EQ_U64(submit(&d, 4, 2, 0, true), 0); /* truncate from 2 */
+    CHECK_EQ_U64(disk_complete_head(&d), 4);
+    CHECK_EQ_U64(d.durable_term_count, 1);
+    CHECK(shadow_matches_load(&d));
+    disk_free(&d);
+}
+
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
@@ -134,6 +176,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_corruption_refuses_to_load),
         RAST_TEST(test_truncate_is_replayed),
         RAST_TEST(test_queue_limit),
+        RAST_TEST(test_durable_term_shadow),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }
