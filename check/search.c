@@ -410,11 +410,15 @@ static uint32_t search_loop(struct search *s)
 static int search_describe_states(struct search *s)
 {
     struct search_out *out = s->out;
-    size_t cap = (size_t)SEARCH_STATES_MAX * 1024, pos = 0;
-    out->states_text = calloc(cap, 1);
+    /* Sized to the states there are (a linearizable partition has none): zeroing room for
+     * SEARCH_STATES_MAX of them cost a small partition more than its search. */
+    size_t cap = (size_t)out->state_count * 1024 + 1, pos = 0;
+    out->states_text = malloc(cap);
     if (out->states_text == NULL)
         return RAST_CHECK_ENOMEM;
+    out->states_text[0] = '\0';
     for (uint32_t i = 0; i < out->state_count; i++) {
+        out->states_text[pos] = '\0';
         s->ctx.vt->describe(&s->ctx, s->frontier_states + (size_t)i * s->sw, out->states_text + pos,
                             1024);
         pos += strlen(out->states_text + pos) + 1;
