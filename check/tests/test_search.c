@@ -252,13 +252,43 @@ static void test_memo_exact_and_bounded(void)
     memo_free(&m);
 }
 
+/* Past a few MiB the slots and chunks live in huge-page mappings: still exact, and within
+ * the byte budget. */
+static void test_memo_large_exact_and_bounded(void)
+{
+    enum { STATE_WORDS = 12, N = 150000 };
+    uint64_t state[STATE_WORDS] = { 0 };
+    struct memo m;
+    memo_init(&m, 1, STATE_WORDS, UINT64_C(1) << 30);
+    for (uint64_t i = 0; i < N; i++) {
+        state[i % STATE_WORDS] = i;
+        CHECK(memo_insert(&m, i * 0x9e3779b97f4a7c15u, &i, state) == MEMO_INSERTED);
+        state[i % STATE_WORDS] = 0;
+    }
+    CHECK(m.exact.block_count > 0 && ((uint64_t)m.exact.mask + 1) * 8 >= (UINT64_C(2) << 20));
+    for (uint64_t i = 0; i < N; i++) {
+        state[i % STATE_WORDS] = i;
+        CHECK(memo_insert(&m, i * 0x9e3779b97f4a7c15u, &i, state) == MEMO_PRESENT);
+        state[(i + 1) % STATE_WORDS] = 1; /* same hash and set, another state */
+        CHECK(memo_insert(&m, i * 0x9e3779b97f4a7c15u, &i, state) == MEMO_INSERTED);
+        state[i % STATE_WORDS] = state[(i + 1) % STATE_WORDS] = 0;
+    }
+    memo_free(&m);
+    memo_init(&m, 1, STATE_WORDS, 12u << 20);
+    int rc = MEMO_INSERTED;
+    for (uint64_t i = 0; i < N && rc == MEMO_INSERTED; i++)
+        rc = memo_insert(&m, i, &i, state);
+    CHECK(rc == MEMO_FULL && m.bytes_used <= (12u << 20) && m.exact.block_count > 0);
+    memo_free(&m);
+}
+
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
         RAST_TEST(test_step_budget_gives_unknown),   RAST_TEST(test_byte_budget_gives_unknown),
         RAST_TEST(test_cheap_violation_found_first), RAST_TEST(test_reported_partition_rule),
         RAST_TEST(test_jobs_do_not_change_output),   RAST_TEST(test_linearizable_and_empty),
-        RAST_TEST(test_memo_exact_and_bounded),
+        RAST_TEST(test_memo_exact_and_bounded),      RAST_TEST(test_memo_large_exact_and_bounded),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }
