@@ -221,3 +221,10 @@ int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset, const uin
     memcpy(e + m->bitset_words, state, m->state_words * sizeof *e);
     return MEMO_INSERTED;
 }
+
+bool memo_may_allocate(const struct memo *m)
+{
+    const struct memo_table *t = &m->exact;
+    return t->slots == NULL || (uint64_t)(t->count + 1) * 2 > (uint64_t)t->mask + 1 ||
+           t->count >= t->chunk_count * MEMO_CHUNK_ENTRIES;
+}

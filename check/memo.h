@@ -59,5 +59,8 @@ void memo_free(struct memo *m);
 /* Adds (bitset, state) unless present. Returns MEMO_INSERTED, MEMO_PRESENT or MEMO_FULL (over
  * bytes_max). */
 int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset, const uint64_t *state);
+/* Whether the next insertion may allocate (grow the slots or start a chunk): the only moment
+ * bytes_max is looked at, so a caller sharing the budget need only update it then. */
+bool memo_may_allocate(const struct memo *m);
 
 #endif /* RAST_CHECK_MEMO_H */

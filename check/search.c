@@ -339,7 +339,8 @@ static int search_try(struct search *s, uint32_t op)
     same = same && mo->pure;
     uint64_t zob = s->zob ^ s->zobrist[op];
     s->bitset[op / 64] |= UINT64_C(1) << (op % 64);
-    if (s->ctx.rope != NULL) { /* the model's strings share the byte budget */
+    /* The model's strings share the byte budget, which the memo looks at only to allocate. */
+    if (s->ctx.rope != NULL && memo_may_allocate(&s->memo)) {
         uint64_t model_bytes = model_ctx_bytes(&s->ctx);
         s->memo.bytes_max = model_bytes < s->bytes_max ? s->bytes_max - model_bytes : 0;
     }
