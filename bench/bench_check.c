@@ -18,29 +18,30 @@
 #define BENCH_FILES_MAX 128u
 
 struct bench_file {
-    char name[64];              /* relative to porcupine/ */
-    bool whole_map;             /* --no-partition */
-    int expected;               /* verdict from verdicts.tsv, -1 unknown */
+    char name[64];  /* relative to porcupine/ */
+    bool whole_map; /* --no-partition */
+    int expected;   /* verdict from verdicts.tsv, -1 unknown */
     int verdict;
-    uint64_t total_ns;          /* parse + check, minimum over runs */
-    uint64_t check_ns;          /* check only, minimum over runs */
+    bool missing;      /* the file could not be read: no timing */
+    uint64_t total_ns; /* parse + check, minimum over runs */
+    uint64_t check_ns; /* check only, minimum over runs */
 };
 
 /* Porcupine v1.3.0's own figures (parsing excluded), in milliseconds. */
 static const struct {
     const char *what;
-    const char *name;           /* a file, or "etcd" for all 102 etcd histories */
+    const char *name; /* a file, or "etcd" for all 102 etcd histories */
     bool whole_map;
     double porcupine_ms;
 } bench_peer[] = {
-    {"all 102 etcd histories", "etcd", false, 465.0},
-    {"etcd_002 (Porcupine's slowest)", "jepsen/etcd_002.log", false, 188.0},
-    {"etcd_007", "jepsen/etcd_007.log", false, 107.0},
-    {"kv c50-ok, by key", "kv/c50-ok.txt", false, 194.0},
-    {"kv c50-bad, by key", "kv/c50-bad.txt", false, 26.0},
-    {"kv c10-ok, by key", "kv/c10-ok.txt", false, 0.55},
-    {"kv c10-ok, whole map", "kv/c10-ok.txt", true, 1930.0},
-    {"kv c10-bad, whole map", "kv/c10-bad.txt", true, 2080.0},
+    { "all 102 etcd histories", "etcd", false, 465.0 },
+    { "etcd_002 (Porcupine's slowest)", "jepsen/etcd_002.log", false, 188.0 },
+    { "etcd_007", "jepsen/etcd_007.log", false, 107.0 },
+    { "kv c50-ok, by key", "kv/c50-ok.txt", false, 194.0 },
+    { "kv c50-bad, by key", "kv/c50-bad.txt", false, 26.0 },
+    { "kv c10-ok, by key", "kv/c10-ok.txt", false, 0.55 },
+    { "kv c10-ok, whole map", "kv/c10-ok.txt", true, 1930.0 },
+    { "kv c10-bad, whole map", "kv/c10-bad.txt", true, 2080.0 },
 };
 
 static bool bench_is_dir(const char *path)
@@ -123,6 +124,7 @@ static int bench_time_file(const char *dir, struct bench_file *bf, uint32_t repe
     char *buf = w > 0 && (size_t)w < sizeof path ? bench_slurp(path, &len) : NULL;
     if (buf == NULL) {
         fprintf(stderr, "rast-bench check: cannot read %s\n", path);
+        bf->missing = true;
         return -1;
     }
     bf->total_ns = bf->check_ns = UINT64_MAX;
@@ -141,8 +143,9 @@ static int bench_time_file(const char *dir, struct bench_file *bf, uint32_t repe
 /* The files: etcd_000..102 with a verdict, then the kv logs by key, then two whole-map runs. */
 static uint32_t bench_list(const char *tsv, struct bench_file *files)
 {
-    static const char *const kv[] = {"c01-ok", "c01-bad", "c10-ok", "c10-bad", "c50-ok",
-                                     "c50-bad"};
+    static const char *const kv[] = {
+        "c01-ok", "c01-bad", "c10-ok", "c10-bad", "c50-ok", "c50-bad"
+    };
     uint32_t n = 0;
     for (uint32_t i = 0; i <= 102; i++) {
         struct bench_file *bf = &files[n];
@@ -168,6 +171,7 @@ static void bench_compare(const struct bench_file *files, uint32_t n)
            "x total", "x check");
     for (size_t i = 0; i < sizeof bench_peer / sizeof bench_peer[0]; i++) {
         uint64_t total = 0, check = 0;
+        uint32_t matched = 0, missing = 0;
         for (uint32_t k = 0; k < n; k++) {
             bool match = strcmp(bench_peer[i].name, "etcd") == 0
                              ? strncmp(files[k].name, "jepsen/", 7) == 0
@@ -176,7 +180,15 @@ static void bench_compare(const struct bench_file *files, uint32_t n)
             if (match) {
                 total += files[k].total_ns;
                 check += files[k].check_ns;
+                matched++;
+                missing += files[k].missing;
             }
+        }
+        if (matched == 0 || missing != 0) { /* a ratio over missing files would be absurd */
+            printf("  %-32s %9.2f ms %12s %12s %9s %9s  (%u of %u files missing)\n",
+                   bench_peer[i].what, bench_peer[i].porcupine_ms, "-", "-", "-", "-",
+                   matched == 0 ? 1 : missing, matched == 0 ? 1 : matched);
+            continue;
         }
         printf("  %-32s %9.2f ms %9.3f ms %9.3f ms %8.1fx %8.1fx\n", bench_peer[i].what,
                bench_peer[i].porcupine_ms, total / 1e6, check / 1e6,
@@ -191,9 +203,16 @@ static void bench_report(const struct bench_file *files, uint32_t n)
     printf("%-26s %-10s %-17s %12s %12s\n", "file", "mode", "verdict", "total ms", "check ms");
     for (uint32_t i = 0; i < n; i++) {
         const struct bench_file *f = &files[i];
+        if (f->missing) {
+            printf("%-26s %-10s %-17s %12s %12s\n", f->name, f->whole_map ? "whole-map" : "by-key",
+                   "missing", "-", "-");
+            continue;
+        }
         printf("%-26s %-10s %-17s %12.3f %12.3f%s\n", f->name,
                f->whole_map ? "whole-map" : "by-key",
-               f->verdict == 0 ? "linearizable" : f->verdict == 1 ? "not-linearizable" : "unknown",
+               f->verdict == 0   ? "linearizable"
+               : f->verdict == 1 ? "not-linearizable"
+                                 : "unknown",
                f->total_ns / 1e6, f->check_ns / 1e6,
                f->verdict != f->expected ? "  VERDICT MISMATCH" : "");
         all += f->total_ns;
@@ -203,11 +222,12 @@ static void bench_report(const struct bench_file *files, uint32_t n)
             kv += f->total_ns;
     }
     printf("\nfive slowest (parse + check):\n");
-    bool shown[BENCH_FILES_MAX] = {false};
+    bool shown[BENCH_FILES_MAX] = { false };
     for (int k = 0; k < 5; k++) {
         uint32_t best = n;
         for (uint32_t i = 0; i < n; i++)
-            if (!shown[i] && (best == n || files[i].total_ns > files[best].total_ns))
+            if (!shown[i] && !files[i].missing &&
+                (best == n || files[i].total_ns > files[best].total_ns))
                 best = i;
         if (best == n)
             break;
@@ -216,14 +236,15 @@ static void bench_report(const struct bench_file *files, uint32_t n)
                files[best].whole_map ? "whole-map" : "by-key", files[best].total_ns / 1e6);
     }
     printf("\ntotals (parse + check): etcd (102 files) %.3f ms, kv by key (6 files) %.3f ms, "
-           "everything %.3f ms\n", etcd / 1e6, kv / 1e6, all / 1e6);
+           "everything %.3f ms\n",
+           etcd / 1e6, kv / 1e6, all / 1e6);
     bench_compare(files, n);
 }
 
 static const char *bench_find_dir(const char *given)
 {
-    static const char *const guesses[] = {"../shared/histories", "../../shared/histories",
-                                          "shared/histories", "../../../shared/histories"};
+    static const char *const guesses[] = { "../shared/histories", "../../shared/histories",
+                                           "shared/histories", "../../../shared/histories" };
     if (given != NULL)
         return bench_is_dir(given) ? given : NULL;
     for (size_t i = 0; i < sizeof guesses / sizeof guesses[0]; i++)

@@ -1,13 +1,87 @@
 /*
  * memo.c: the configuration memo (see memo.h for the layout and invariants).
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, madvise */
 #include "memo.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-#define MEMO_CHUNK_ENTRIES 1024u
-#define MEMO_SLOTS_MIN 256u
+#define MEMO_CHUNK_ENTRIES    1024u
+#define MEMO_SLOTS_MIN        256u
+#define MEMO_HUGE_BYTES       (UINT64_C(2) << 20) /* a transparent huge page */
+#define MEMO_HUGE_AFTER_BYTES (UINT64_C(4) << 20)
+#define MEMO_BLOCK_BYTES      (UINT64_C(8) << 20)
+
+/* A zeroed mapping of bytes (a multiple of MEMO_HUGE_BYTES) aligned to MEMO_HUGE_BYTES and
+ * advised as huge pages, or NULL. Free with munmap(p, bytes). */
+static void *memo_huge_map(uint64_t bytes)
+{
+    size_t span = (size_t)(bytes + MEMO_HUGE_BYTES);
+    char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    uintptr_t at = ((uintptr_t)p + MEMO_HUGE_BYTES - 1) & ~(uintptr_t)(MEMO_HUGE_BYTES - 1);
+    size_t head = (size_t)(at - (uintptr_t)p), tail = span - head - (size_t)bytes;
+    if (head != 0)
+        munmap(p, head);
+    if (tail != 0)
+        munmap((char *)at + bytes, tail);
+#ifdef MADV_HUGEPAGE
+    madvise((void *)at, (size_t)bytes, MADV_HUGEPAGE); /* only advice: failure is harmless */
+#endif
+    return (void *)at;
+}
+
+/* A zeroed slot table of n slots: calloc'd, or mapped once it is as large as a huge page. */
+static struct memo_slot *memo_slots_alloc(uint64_t n)
+{
+    uint64_t bytes = n * sizeof(struct memo_slot);
+    if (bytes >= MEMO_HUGE_BYTES)
+        return memo_huge_map(bytes);
+    return calloc((size_t)n, sizeof(struct memo_slot));
+}
+
+static void memo_slots_free(struct memo_slot *slots, uint64_t n)
+{
+    uint64_t bytes = n * sizeof(struct memo_slot);
+    if (slots != NULL && bytes >= MEMO_HUGE_BYTES)
+        munmap(slots, (size_t)bytes);
+    else
+        free(slots);
+}
+
+/* Room for a chunk of bytes: malloc'd while the arena is small, then carved from huge-page
+ * blocks (see memo.h). */
+static uint64_t *memo_chunk_alloc(struct memo_table *t, uint64_t bytes)
+{
+    if (t->block_count == 0 && (uint64_t)t->chunk_count * bytes < MEMO_HUGE_AFTER_BYTES) {
+        uint64_t *chunk = malloc((size_t)bytes);
+        t->chunks_malloced += chunk != NULL;
+        return chunk;
+    }
+    if (t->block_left < bytes) {
+        uint64_t block_bytes = MEMO_BLOCK_BYTES;
+        while (block_bytes < bytes)
+            block_bytes += MEMO_HUGE_BYTES;
+        if (t->block_count != 0 && block_bytes != t->block_bytes)
+            return NULL; /* chunks have one size: cannot happen */
+        void **blocks = realloc(t->blocks, ((size_t)t->block_count + 1) * sizeof *blocks);
+        if (blocks == NULL)
+            return NULL;
+        t->blocks = blocks;
+        void *block = memo_huge_map(block_bytes);
+        if (block == NULL)
+            return NULL;
+        t->blocks[t->block_count++] = block;
+        t->block_bytes = block_bytes;
+        t->block_left = block_bytes;
+    }
+    char *chunk = (char *)t->blocks[t->block_count - 1] + (t->block_bytes - t->block_left);
+    t->block_left -= bytes;
+    return (uint64_t *)chunk;
+}
 
 void memo_init(struct memo *m, uint32_t bitset_words, uint32_t state_words, uint64_t bytes_max)
 {
@@ -20,10 +94,13 @@ void memo_init(struct memo *m, uint32_t bitset_words, uint32_t state_words, uint
 
 static void memo_table_free(struct memo_table *t)
 {
-    for (uint32_t i = 0; i < t->chunk_count; i++)
+    for (uint32_t i = 0; i < t->chunks_malloced; i++)
         free(t->chunks[i]);
+    for (uint32_t i = 0; i < t->block_count; i++)
+        munmap(t->blocks[i], (size_t)t->block_bytes);
+    free(t->blocks);
     free(t->chunks);
-    free(t->slots);
+    memo_slots_free(t->slots, t->slots == NULL ? 0 : (uint64_t)t->mask + 1);
 }
 
 void memo_free(struct memo *m)
@@ -45,7 +122,7 @@ static bool memo_grow_slots(struct memo *m, struct memo_table *t)
     uint64_t old_bytes = t->slots == NULL ? 0 : ((uint64_t)t->mask + 1) * sizeof(struct memo_slot);
     if (n > (UINT64_C(1) << 31) || m->bytes_used - old_bytes + bytes > m->bytes_max)
         return false;
-    struct memo_slot *slots = calloc(n, sizeof *slots);
+    struct memo_slot *slots = memo_slots_alloc(n);
     if (slots == NULL)
         return false;
     uint32_t mask = (uint32_t)(n - 1);
@@ -57,7 +134,7 @@ static bool memo_grow_slots(struct memo *m, struct memo_table *t)
             j = (j + 1) & mask;
         slots[j] = t->slots[i];
     }
-    free(t->slots);
+    memo_slots_free(t->slots, t->slots == NULL ? 0 : (uint64_t)t->mask + 1);
     t->slots = slots;
     t->mask = mask;
     m->bytes_used = m->bytes_used - old_bytes + bytes;
@@ -83,7 +160,7 @@ static bool memo_reserve(struct memo *m, struct memo_table *t)
         t->chunks = chunks;
         t->chunk_cap = cap;
     }
-    uint64_t *chunk = malloc(bytes);
+    uint64_t *chunk = memo_chunk_alloc(t, bytes);
     if (chunk == NULL)
         return false;
     t->chunks[t->chunk_count++] = chunk;
@@ -143,4 +220,11 @@ int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset, const uin
     memcpy(e, bitset, m->bitset_words * sizeof *e);
     memcpy(e + m->bitset_words, state, m->state_words * sizeof *e);
     return MEMO_INSERTED;
+}
+
+bool memo_may_allocate(const struct memo *m)
+{
+    const struct memo_table *t = &m->exact;
+    return t->slots == NULL || (uint64_t)(t->count + 1) * 2 > (uint64_t)t->mask + 1 ||
+           t->count >= t->chunk_count * MEMO_CHUNK_ENTRIES;
 }

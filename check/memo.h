@@ -11,6 +11,12 @@
  *
  * Every byte is counted against bytes_max: exceeding it is an explicit result,
  * never an allocation failure.
+ *
+ * Large memos (whole-map searches reach tens of MiB) live in 2 MiB-aligned mappings advised
+ * as transparent huge pages: the slot table once it reaches 2 MiB, and the arena's chunks,
+ * once it holds MEMO_HUGE_AFTER_BYTES, carved from such blocks. Random probes then miss the TLB
+ * far less and the memory costs one page fault per 2 MiB instead of one per 4 KiB. What is
+ * counted against bytes_max does not change (slots and chunks, not the blocks' unused tails).
  */
 #ifndef RAST_CHECK_MEMO_H
 #define RAST_CHECK_MEMO_H
@@ -19,8 +25,8 @@
 #include <stdint.h>
 
 struct memo_slot {
-    uint32_t tag;            /* the low 32 bits of the hash (the slot is tag & mask) */
-    uint32_t index;          /* entry index + 1 (0 = empty) */
+    uint32_t tag;   /* the low 32 bits of the hash (the slot is tag & mask) */
+    uint32_t index; /* entry index + 1 (0 = empty) */
 };
 
 struct memo_table {
@@ -31,10 +37,15 @@ struct memo_table {
     uint64_t **chunks;
     uint32_t chunk_count;
     uint32_t chunk_cap;
+    uint32_t chunks_malloced; /* chunks[0..chunks_malloced) are malloc'd, the rest carved */
+    uint32_t block_count;
+    void **blocks;        /* huge-page blocks the later chunks are carved from */
+    uint64_t block_bytes; /* size of each block */
+    uint64_t block_left;  /* bytes not yet carved from the last block */
 };
 
 struct memo {
-    struct memo_table exact;   /* entries: bitset, state */
+    struct memo_table exact; /* entries: bitset, state */
     uint32_t bitset_words;
     uint32_t state_words;
     uint64_t bytes_used;
@@ -48,5 +59,8 @@ void memo_free(struct memo *m);
 /* Adds (bitset, state) unless present. Returns MEMO_INSERTED, MEMO_PRESENT or MEMO_FULL (over
  * bytes_max). */
 int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset, const uint64_t *state);
+/* Whether the next insertion may allocate (grow the slots or start a chunk): the only moment
+ * bytes_max is looked at, so a caller sharing the budget need only update it then. */
+bool memo_may_allocate(const struct memo *m);
 
 #endif /* RAST_CHECK_MEMO_H */

@@ -21,20 +21,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROPE_BASE UINT64_C(0x100000001b3)
-#define ROPE_STRIDE 32u   /* bytes between stored prefix hashes */
+#define ROPE_BASE   UINT64_C(0x100000001b3)
+#define ROPE_STRIDE 32u /* bytes between stored prefix hashes */
+/* First sizes of the tables (they double as needed): small, as a tiny partition (a key with a
+ * few dozen ops) would otherwise spend more time zeroing tables than searching. */
+#define ROPE_SLOTS_MIN 64u
+#define ROPE_NODES_MIN 64u
 
 struct rope_node {
     uint32_t parent;
-    uint32_t chunk;       /* strtab id (unused for node 0) */
+    uint32_t chunk; /* strtab id (unused for node 0) */
     uint32_t size;
     uint32_t pad;
     uint64_t hash;
 };
 
 struct rope_slot {
-    uint64_t key;         /* intern: hash ^ size; memo: parent << 32 | chunk */
-    uint32_t node;        /* node + 1, 0 = empty */
+    uint64_t key;  /* intern: hash ^ size; memo: parent << 32 | chunk */
+    uint32_t node; /* node + 1, 0 = empty */
     uint32_t pad;
 };
 
@@ -42,14 +46,14 @@ struct rope {
     struct rope_node *nodes;
     uint32_t count;
     uint32_t cap;
-    struct rope_slot *intern;   /* (hash, size) -> node */
+    struct rope_slot *intern; /* (hash, size) -> node */
     uint32_t intern_mask;
-    struct rope_slot *memo;     /* (parent, chunk) -> node */
+    struct rope_slot *memo; /* (parent, chunk) -> node */
     uint32_t memo_mask;
     uint32_t memo_count;
-    uint64_t *pow;              /* pow[i] = B^i */
+    uint64_t *pow; /* pow[i] = B^i */
     uint32_t pow_count;
-    uint64_t **prefix;          /* per strtab id: sparse prefix hashes, lazily */
+    uint64_t **prefix; /* per strtab id: sparse prefix hashes, lazily */
     uint32_t prefix_cap;
     uint64_t prefix_bytes;
 };
@@ -105,7 +109,7 @@ static bool rope_pow(struct rope *r, uint32_t n)
 /* Doubles a table of slots (load <= 1/2), rehashing with key_of. */
 static bool rope_grow(struct rope_slot **slots, uint32_t *mask)
 {
-    uint32_t n = *slots == NULL ? 1024 : (*mask + 1) * 2;
+    uint32_t n = *slots == NULL ? ROPE_SLOTS_MIN : (*mask + 1) * 2;
     struct rope_slot *t = calloc(n, sizeof *t);
     if (t == NULL)
         return false;
@@ -130,9 +134,11 @@ static struct rope *rope_get(struct model_ctx *ctx)
     struct rope *r = calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
-    r->nodes = calloc(256, sizeof *r->nodes);
-    r->cap = 256;
+    r->nodes = malloc(ROPE_NODES_MIN * sizeof *r->nodes);
+    r->cap = ROPE_NODES_MIN;
     r->count = 1; /* node 0: the empty string */
+    if (r->nodes != NULL)
+        r->nodes[0] = (struct rope_node){ 0, 0, 0, 0, 0 };
     if (r->nodes == NULL || !rope_grow(&r->intern, &r->intern_mask) ||
         !rope_grow(&r->memo, &r->memo_mask) || !rope_pow(r, 1)) {
         rope_free(r);
@@ -168,7 +174,7 @@ static void rope_cursor_fill(const struct model_ctx *ctx, const struct rope *r,
 static bool rope_equal_bytes(const struct model_ctx *ctx, const struct rope *r, uint32_t n,
                              uint32_t parent, uint32_t chunk, uint32_t size)
 {
-    struct rope_cursor a = {NULL, 0, n, UINT32_MAX}, b = {NULL, 0, parent, chunk};
+    struct rope_cursor a = { NULL, 0, n, UINT32_MAX }, b = { NULL, 0, parent, chunk };
     while (size > 0) {
         rope_cursor_fill(ctx, r, &a);
         rope_cursor_fill(ctx, r, &b);
@@ -257,7 +263,7 @@ static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, ui
         return false;
     uint64_t h = r->nodes[parent].hash * r->pow[size] + chunk_hash;
     uint64_t key = h ^ total;
-    struct rope_node want = {parent, chunk, (uint32_t)total, 0, h};
+    struct rope_node want = { parent, chunk, (uint32_t)total, 0, h };
     uint32_t j = (uint32_t)rope_mix(key) & r->intern_mask;
     for (; r->intern[j].node != 0; j = (j + 1) & r->intern_mask) {
         uint32_t n = r->intern[j].node - 1;
@@ -276,7 +282,7 @@ static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, ui
     }
     *out = r->count;
     r->nodes[r->count++] = want;
-    r->intern[j] = (struct rope_slot){key, *out + 1, 0};
+    r->intern[j] = (struct rope_slot){ key, *out + 1, 0 };
     if ((uint64_t)r->count * 2 > (uint64_t)r->intern_mask + 1)
         return rope_grow(&r->intern, &r->intern_mask);
     return true;
@@ -304,7 +310,7 @@ bool rope_value(struct model_ctx *ctx, struct check_value v, struct check_value 
     }
     if (r == NULL || !rope_flat(ctx, v, &id) || !rope_make(ctx, r, 0, id, &node))
         return false;
-    *out = (struct check_value){CHECK_KIND_ROPE, node};
+    *out = (struct check_value){ CHECK_KIND_ROPE, node };
     return true;
 }
 
@@ -313,7 +319,7 @@ bool rope_append_arg(struct model_ctx *ctx, struct check_value v, struct check_v
     uint32_t id;
     if (!rope_flat(ctx, v, &id))
         return false;
-    *out = (struct check_value){CHECK_KIND_STR, id};
+    *out = (struct check_value){ CHECK_KIND_STR, id };
     return true;
 }
 
@@ -334,19 +340,19 @@ bool rope_append(struct model_ctx *ctx, struct check_value a, struct check_value
     uint32_t j = (uint32_t)rope_mix(key) & r->memo_mask;
     for (; r->memo[j].node != 0; j = (j + 1) & r->memo_mask) {
         if (r->memo[j].key == key) {
-            *out = (struct check_value){CHECK_KIND_ROPE, r->memo[j].node - 1};
+            *out = (struct check_value){ CHECK_KIND_ROPE, r->memo[j].node - 1 };
             return true;
         }
     }
     uint32_t node;
     if (!rope_make(ctx, r, parent, (uint32_t)b.bits, &node))
         return false;
-    r->memo[j] = (struct rope_slot){key, node + 1, 0};
+    r->memo[j] = (struct rope_slot){ key, node + 1, 0 };
     r->memo_count++;
     if ((uint64_t)r->memo_count * 2 > (uint64_t)r->memo_mask + 1 &&
         !rope_grow(&r->memo, &r->memo_mask))
         return false;
-    *out = (struct check_value){CHECK_KIND_ROPE, node};
+    *out = (struct check_value){ CHECK_KIND_ROPE, node };
     return true;
 }
 

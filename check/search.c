@@ -339,7 +339,8 @@ static int search_try(struct search *s, uint32_t op)
     same = same && mo->pure;
     uint64_t zob = s->zob ^ s->zobrist[op];
     s->bitset[op / 64] |= UINT64_C(1) << (op % 64);
-    if (s->ctx.rope != NULL) { /* the model's strings share the byte budget */
+    /* The model's strings share the byte budget, which the memo looks at only to allocate. */
+    if (s->ctx.rope != NULL && memo_may_allocate(&s->memo)) {
         uint64_t model_bytes = model_ctx_bytes(&s->ctx);
         s->memo.bytes_max = model_bytes < s->bytes_max ? s->bytes_max - model_bytes : 0;
     }
@@ -410,11 +411,15 @@ static uint32_t search_loop(struct search *s)
 static int search_describe_states(struct search *s)
 {
     struct search_out *out = s->out;
-    size_t cap = (size_t)SEARCH_STATES_MAX * 1024, pos = 0;
-    out->states_text = calloc(cap, 1);
+    /* Sized to the states there are (a linearizable partition has none): zeroing room for
+     * SEARCH_STATES_MAX of them cost a small partition more than its search. */
+    size_t cap = (size_t)out->state_count * 1024 + 1, pos = 0;
+    out->states_text = malloc(cap);
     if (out->states_text == NULL)
         return RAST_CHECK_ENOMEM;
+    out->states_text[0] = '\0';
     for (uint32_t i = 0; i < out->state_count; i++) {
+        out->states_text[pos] = '\0';
         s->ctx.vt->describe(&s->ctx, s->frontier_states + (size_t)i * s->sw, out->states_text + pos,
                             1024);
         pos += strlen(out->states_text + pos) + 1;

@@ -2,7 +2,8 @@
  * test_search.c: the search's contracts: deterministic budgets (steps, memo bytes) end in
  * UNKNOWN with the reason and the progress reached; results and reports are identical for any
  * number of jobs; a cheap violation in one key is found without exhausting an expensive key;
- * the memo matches exactly and stays within its byte budget.
+ * the memo matches exactly and stays within its byte budget; the reported partition is the
+ * lowest-index failure of the first round (of the documented budgets) in which one fails.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "memo.h"
@@ -39,8 +40,8 @@ static void add_hard_key(struct rast_history *h, int64_t k, uint32_t n, bool bad
         fprintf(stderr, "  cannot build the history\n");
 }
 
-static struct rast_check_result *run(const struct rast_history *h, uint32_t jobs,
-                                     uint64_t steps, uint64_t bytes, struct rast_check_summary *s)
+static struct rast_check_result *run(const struct rast_history *h, uint32_t jobs, uint64_t steps,
+                                     uint64_t bytes, struct rast_check_summary *s)
 {
     struct rast_check_options o;
     rast_check_options_init(&o);
@@ -63,7 +64,7 @@ static char *report(const struct rast_check_result *r, const struct rast_history
     FILE *f = open_memstream(&buf, &size);
     if (f == NULL)
         return NULL;
-    int rc = kind == 0 ? rast_check_result_write_text(r, h, "x", f)
+    int rc = kind == 0   ? rast_check_result_write_text(r, h, "x", f)
              : kind == 1 ? rast_check_result_write_json(r, h, "x", f)
                          : rast_check_result_write_html(r, h, "x", f);
     fclose(f);
@@ -116,8 +117,8 @@ static void test_byte_budget_gives_unknown(void)
 static void test_cheap_violation_found_first(void)
 {
     struct rast_history *h = rast_history_create();
-    add_hard_key(h, 1, 18, true);  /* expensive, first in partition order */
-    add_hard_key(h, 2, 3, true);   /* cheap */
+    add_hard_key(h, 1, 18, true); /* expensive, first in partition order */
+    add_hard_key(h, 2, 3, true);  /* cheap */
     struct rast_check_summary s;
     struct rast_check_result *r = run(h, 1, 0, 0, &s);
     CHECK(r != NULL);
@@ -128,13 +129,69 @@ static void test_cheap_violation_found_first(void)
     rast_history_destroy(h);
 }
 
+/* Steps the search of one key (alone in its history) takes to its verdict. */
+static void key_cost(uint32_t n, bool bad, uint64_t *steps)
+{
+    *steps = 0;
+    struct rast_history *h = rast_history_create();
+    add_hard_key(h, 0, n, bad);
+    struct rast_check_summary s;
+    struct rast_check_result *r = run(h, 1, 0, 0, &s);
+    CHECK(r != NULL);
+    CHECK_EQ_U64(s.verdict, bad ? RAST_CHECK_NOT_LINEARIZABLE : RAST_CHECK_LINEARIZABLE);
+    *steps = s.steps;
+    rast_check_result_destroy(r);
+    rast_history_destroy(h);
+}
+
+/* Rounds give every undecided partition 256 steps in total, then 1/4 more per round (docs/
+ * check.md); the first round in which some partition fails ends the search, and its
+ * lowest-index failure is reported. Predict that from each key's cost alone. */
+static void test_reported_partition_rule(void)
+{
+    static const struct {
+        uint32_t n;
+        bool bad;
+    } keys[] = { { 9, true }, { 7, true }, { 6, false }, { 5, true }, { 5, true }, { 8, false } };
+    enum { KEYS = sizeof keys / sizeof keys[0] };
+    uint64_t cost[KEYS], cheapest = UINT64_MAX;
+    struct rast_history *h = rast_history_create();
+    for (uint32_t k = 0; k < KEYS; k++) {
+        key_cost(keys[k].n, keys[k].bad, &cost[k]);
+        add_hard_key(h, (int64_t)k, keys[k].n, keys[k].bad);
+        if (keys[k].bad && cost[k] < cheapest)
+            cheapest = cost[k];
+    }
+    uint64_t budget = 256;
+    while (budget < cheapest)
+        budget += budget / 4;
+    uint32_t want = KEYS;
+    uint64_t steps = 0;
+    for (uint32_t k = 0; k < KEYS; k++) {
+        steps += cost[k] < budget ? cost[k] : budget;
+        if (want == KEYS && keys[k].bad && cost[k] <= budget)
+            want = k;
+    }
+    CHECK(want == 3); /* not the first bad key, nor (by itself) the cheapest one */
+    for (uint32_t jobs = 1; jobs <= 3; jobs += 2) {
+        struct rast_check_summary s;
+        struct rast_check_result *r = run(h, jobs, 0, 0, &s);
+        CHECK(r != NULL);
+        CHECK_EQ_U64(s.verdict, RAST_CHECK_NOT_LINEARIZABLE);
+        CHECK_EQ_U64(s.fail_partition, want);
+        CHECK_EQ_U64(s.steps, steps);
+        rast_check_result_destroy(r);
+    }
+    rast_history_destroy(h);
+}
+
 static void test_jobs_do_not_change_output(void)
 {
     struct rast_history *h = rast_history_create();
     for (int64_t k = 0; k < 24; k++)
         add_hard_key(h, k, 4 + (uint32_t)(k % 7), k % 5 == 3);
-    char *first[3] = {NULL, NULL, NULL};
-    static const uint32_t jobs[] = {1, 2, 3, 8};
+    char *first[3] = { NULL, NULL, NULL };
+    static const uint32_t jobs[] = { 1, 2, 3, 8 };
     for (int j = 0; j < 4; j++) {
         struct rast_check_summary s;
         struct rast_check_result *r = run(h, jobs[j], 0, 0, &s);
@@ -179,8 +236,8 @@ static void test_memo_exact_and_bounded(void)
     uint64_t set = 0x13, state = 7, other_state = 8, other_set = 0x17;
     CHECK(memo_insert(&m, 42, &set, &state) == MEMO_INSERTED);
     CHECK(memo_insert(&m, 42, &set, &state) == MEMO_PRESENT);
-    CHECK(memo_insert(&m, 42, &set, &other_state) == MEMO_INSERTED);  /* same hash, other */
-    CHECK(memo_insert(&m, 42, &other_set, &state) == MEMO_INSERTED);  /* configurations */
+    CHECK(memo_insert(&m, 42, &set, &other_state) == MEMO_INSERTED); /* same hash, other */
+    CHECK(memo_insert(&m, 42, &other_set, &state) == MEMO_INSERTED); /* configurations */
     CHECK(memo_insert(&m, 42, &other_set, &state) == MEMO_PRESENT);
     for (uint64_t i = 0; i < 5000; i++)
         CHECK(memo_insert(&m, i * 0x9e3779b97f4a7c15u, &i, &state) == MEMO_INSERTED);
@@ -195,15 +252,43 @@ static void test_memo_exact_and_bounded(void)
     memo_free(&m);
 }
 
+/* Past a few MiB the slots and chunks live in huge-page mappings: still exact, and within
+ * the byte budget. */
+static void test_memo_large_exact_and_bounded(void)
+{
+    enum { STATE_WORDS = 12, N = 150000 };
+    uint64_t state[STATE_WORDS] = { 0 };
+    struct memo m;
+    memo_init(&m, 1, STATE_WORDS, UINT64_C(1) << 30);
+    for (uint64_t i = 0; i < N; i++) {
+        state[i % STATE_WORDS] = i;
+        CHECK(memo_insert(&m, i * 0x9e3779b97f4a7c15u, &i, state) == MEMO_INSERTED);
+        state[i % STATE_WORDS] = 0;
+    }
+    CHECK(m.exact.block_count > 0 && ((uint64_t)m.exact.mask + 1) * 8 >= (UINT64_C(2) << 20));
+    for (uint64_t i = 0; i < N; i++) {
+        state[i % STATE_WORDS] = i;
+        CHECK(memo_insert(&m, i * 0x9e3779b97f4a7c15u, &i, state) == MEMO_PRESENT);
+        state[(i + 1) % STATE_WORDS] = 1; /* same hash and set, another state */
+        CHECK(memo_insert(&m, i * 0x9e3779b97f4a7c15u, &i, state) == MEMO_INSERTED);
+        state[i % STATE_WORDS] = state[(i + 1) % STATE_WORDS] = 0;
+    }
+    memo_free(&m);
+    memo_init(&m, 1, STATE_WORDS, 12u << 20);
+    int rc = MEMO_INSERTED;
+    for (uint64_t i = 0; i < N && rc == MEMO_INSERTED; i++)
+        rc = memo_insert(&m, i, &i, state);
+    CHECK(rc == MEMO_FULL && m.bytes_used <= (12u << 20) && m.exact.block_count > 0);
+    memo_free(&m);
+}
+
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
-        RAST_TEST(test_step_budget_gives_unknown),
-        RAST_TEST(test_byte_budget_gives_unknown),
-        RAST_TEST(test_cheap_violation_found_first),
-        RAST_TEST(test_jobs_do_not_change_output),
-        RAST_TEST(test_linearizable_and_empty),
-        RAST_TEST(test_memo_exact_and_bounded),
+        RAST_TEST(test_step_budget_gives_unknown),   RAST_TEST(test_byte_budget_gives_unknown),
+        RAST_TEST(test_cheap_violation_found_first), RAST_TEST(test_reported_partition_rule),
+        RAST_TEST(test_jobs_do_not_change_output),   RAST_TEST(test_linearizable_and_empty),
+        RAST_TEST(test_memo_exact_and_bounded),      RAST_TEST(test_memo_large_exact_and_bounded),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }
