@@ -144,6 +144,12 @@ static uint8_t cf_msg_type(struct cursor *c)
     return 0;
 }
 
+/* Named events: the first word(s) of the text select one of 32 ids. */
+static void cf_event(struct cluster_features *cf, uint32_t ev)
+{
+    hit(CF_EVENT + ev * 2u + cf->liveness_phase);
+}
+
 /* A message of type (1..6) from node from with term, stepped by node to, after the
  * receiver's status was updated. */
 static void cf_recv_msg(struct cluster_features *cf, uint32_t to, uint64_t term_before,
@@ -167,13 +173,10 @@ static void cf_recv(struct cluster_features *cf, uint32_t to, uint64_t term_befo
         !cur_u64(c, &term))
         return;
     cf_recv_msg(cf, to, term_before, type, from, term);
+    if (cur_lit(c, " (replayed)"))
+        cf_event(cf, 27);
 }
 
-/* Named events: the first word(s) of the text select one of 32 ids. */
-static void cf_event(struct cluster_features *cf, uint32_t ev)
-{
-    hit(CF_EVENT + ev * 2u + cf->liveness_phase);
-}
 
 static void cf_node_down(struct cluster_features *cf, uint32_t id, struct cursor *c)
 {
@@ -312,6 +315,12 @@ static int cf_sim_event(struct cluster_features *cf, struct cursor *c)
         return 23;
     if (cur_lit(c, "clog "))
         return 24;
+    if (cur_lit(c, "isolate leader")) {
+        cf->partitioned = true;
+        return 25;
+    }
+    if (cur_lit(c, "replay "))
+        return 26;
     return -1;
 }
 
@@ -364,6 +373,8 @@ void cluster_features_probe(void *ctx, const struct rast_sim_probe *p)
     case RAST_SIM_PROBE_RECV_CORRUPT: cf_event(cf, 8); break;
     case RAST_SIM_PROBE_RECV:
         cf_recv_msg(cf, p->node, term_before, p->msg_type, p->msg_from, p->msg_term);
+        if (p->msg_replayed)
+            cf_event(cf, 27);
         break;
     case RAST_SIM_PROBE_START: cf_event(cf, 9); break;
     case RAST_SIM_PROBE_RESUME: cf_event(cf, 10); break;

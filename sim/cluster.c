@@ -382,7 +382,8 @@ static void cluster_on_deliver(struct cluster *c, const struct event *ev)
     if (trace_on(&c->trace)) {
         trace_flow(&c->trace, c->now_us, id, ev->b, false, in.u.recv.type);
         struct rast_sim_probe p = {.what = RAST_SIM_PROBE_RECV, .msg_type = in.u.recv.type,
-                                   .msg_from = in.u.recv.from, .msg_term = in.u.recv.term};
+                                   .msg_from = in.u.recv.from, .msg_term = in.u.recv.term,
+                                   .msg_replayed = replayed};
         char what[96] = "";
         if (trace_text_on(&c->trace))
             snprintf(what, sizeof what, "recv %s from n%" PRIu32 " term %" PRIu64 "%s",

@@ -133,6 +133,7 @@ struct rast_sim_probe {
     uint8_t msg_type;          /* RECV: enum rast_msg_type */
     uint32_t msg_from;
     uint64_t msg_term;
+    bool msg_replayed;      /* RECV: a late replayed copy (fault class replay) */
     uint32_t client;        /* CLIENT: client index */
     uint8_t client_op;      /* CLIENT: 1 get, 2 put, 3 cas */
     uint8_t client_outcome; /* CLIENT: 0 pending, 1 ok, 2 fail, 3 info */
