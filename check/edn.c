@@ -446,11 +446,7 @@ static int edn_parse_container(struct edn_parser *p, uint32_t index, char close,
         int rc = edn_parse_depth(p, depth + 1, &child);
         if (rc != 0)
             return rc;
-        if (last == EDN_NONE)
-            p->nodes[index].first = child;
-        else
-            p->nodes[last].next = child;
-        last = child;
+        edn_link_child(p, index, &last, child);
         count++;
     }
     p->pos++;

@@ -68,6 +68,18 @@ static inline uint8_t edn_cls(char c)
     return edn_class[(unsigned char)c];
 }
 
+/* Links child after *last among the children of parent (first child when *last is
+ * EDN_NONE); child becomes *last. */
+static inline void edn_link_child(struct edn_parser *p, uint32_t parent, uint32_t *last,
+                                  uint32_t child)
+{
+    if (*last == EDN_NONE)
+        p->nodes[parent].first = child;
+    else
+        p->nodes[*last].next = child;
+    *last = child;
+}
+
 void edn_init(struct edn_parser *p, const char *name, const char *buf, uint64_t len,
               struct rast_check_error *err);
 void edn_free(struct edn_parser *p);

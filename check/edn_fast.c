@@ -109,11 +109,7 @@ static bool edn_fast_entries(struct edn_parser *p, uint32_t index)
         uint32_t child;
         if (!edn_fast_scalar(p, &child))
             return false;
-        if (last == EDN_NONE)
-            p->nodes[index].first = child;
-        else
-            p->nodes[last].next = child;
-        last = child;
+        edn_link_child(p, index, &last, child);
         count++;
     }
     if (count % 2 != 0)
