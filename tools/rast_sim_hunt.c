@@ -97,7 +97,8 @@ static void hunt_usage(FILE *out)
 "  --json               one JSON line instead of text\n"
 "  --no-checker         skip the linearizability checker\n"
 "  pins as for run: --nodes --faults --mode --ops --clients --keys\n"
-"Exit codes: 0 detected, 1 not detected within the budget, 2 usage or wrong build.\n");
+"Exit codes: 0 detected, 1 not detected within the budget, 2 usage or wrong build,\n"
+"4 the fuzz harness did not run.\n");
 }
 
 static void shrink_usage(FILE *out)
@@ -363,7 +364,9 @@ static void hunt_print(const struct hunt_cli *cli, const struct hunt_outcome *h,
 }
 
 struct hunt_fuzz_log {
-    bool found;
+    bool found;   /* the harness's "fuzz: FOUND" line: a check fired */
+    bool crashed; /* a sanitizer or libFuzzer crash report (deadly signal, ERROR:) */
+    bool started; /* libFuzzer ran at all (its INFO: lines) */
     char verdict[16]; /* safety, liveness or crash */
     char check[48];
     uint64_t execs; /* the last "#N" libFuzzer printed */
@@ -386,6 +389,10 @@ static void hunt_fuzz_read_log(const char *path, struct hunt_fuzz_log *fl)
             fl->execs = n;
         if (!fl->found && sscanf(line, "fuzz: FOUND %15s (%47[^)])", fl->verdict, fl->check) == 2)
             fl->found = true;
+        if (strstr(line, "ERROR: ") != NULL || strstr(line, "deadly signal") != NULL)
+            fl->crashed = true;
+        if (strncmp(line, "INFO: ", 6) == 0)
+            fl->started = true;
     }
     fclose(f);
 }
@@ -440,7 +447,14 @@ static int hunt_fuzz(const struct hunt_cli *cli)
     hunt_fuzz_read_log(log_path, &fl);
     double seconds = wall_seconds() - t0;
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    bool detected = fl.found || code != 0;
+    if (!fl.started && !fl.found) {
+        fprintf(stderr, "rast-sim hunt: the harness %s did not run (exit %d); see %s\n", path,
+                code, log_path);
+        return EXIT_INTERNAL;
+    }
+    if (fl.crashed && !fl.found) /* a memory error or trap that is not one of our checks */
+        snprintf(fl.verdict, sizeof fl.verdict, "crash");
+    bool detected = fl.found || fl.crashed;
     if (cli->json) {
         printf("{\"bug\":\"%s\",\"via\":\"fuzz\",\"detected\":%s,\"seed\":\"-\","
                "\"seeds\":%" PRIu64 ",\"seconds\":%.3f,\"verdict\":\"%s\",\"check\":\"%s\","
