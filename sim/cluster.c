@@ -17,13 +17,10 @@
 
 void cluster_fail(struct cluster *c, const char *kind, const char *fmt, ...)
 {
-    if (c->crashed)
-        return;
-    c->crashed = true;
-    snprintf(c->crash_kind, sizeof c->crash_kind, "%s", kind);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->crash_message, sizeof c->crash_message, fmt, ap);
+    sim_first_failure(&c->crashed, c->crash_kind, sizeof c->crash_kind, c->crash_message,
+                      sizeof c->crash_message, kind, fmt, ap);
     va_end(ap);
 }
 

@@ -43,15 +43,22 @@ void inv_reset(struct invariants *inv)
     inv->message[0] = 0;
 }
 
+void sim_first_failure(bool *set, char *kind, size_t kind_size, char *message,
+                       size_t message_size, const char *what, const char *fmt, va_list ap)
+{
+    if (*set)
+        return;
+    *set = true;
+    snprintf(kind, kind_size, "%s", what);
+    vsnprintf(message, message_size, fmt, ap);
+}
+
 void inv_fail(struct invariants *inv, const char *kind, const char *fmt, ...)
 {
-    if (inv->violated)
-        return;
-    inv->violated = true;
-    snprintf(inv->kind, sizeof inv->kind, "%s", kind);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(inv->message, sizeof inv->message, fmt, ap);
+    sim_first_failure(&inv->violated, inv->kind, sizeof inv->kind, inv->message,
+                      sizeof inv->message, kind, fmt, ap);
     va_end(ap);
 }
 

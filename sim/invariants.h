@@ -23,6 +23,7 @@
 #ifndef SIM_INVARIANTS_H
 #define SIM_INVARIANTS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -62,6 +63,12 @@ struct invariants {
     char kind[48];
     char message[320];
 };
+
+/* The first failure of a run wins: when *set is false, sets it and writes what into kind
+ * and the formatted message; later calls change nothing. Shared by the invariants' and the
+ * cluster's verdicts. */
+void sim_first_failure(bool *set, char *kind, size_t kind_size, char *message,
+                       size_t message_size, const char *what, const char *fmt, va_list ap);
 
 bool inv_init(struct invariants *inv);
 void inv_free(struct invariants *inv);
