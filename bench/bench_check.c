@@ -15,7 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define BENCH_FILES_MAX 128u
+#define BENCH_FILES_MAX  128u
+#define BENCH_ETCD_FILES 102u /* etcd histories with a verdict */
 
 struct bench_file {
     char name[64];  /* relative to porcupine/ */
@@ -140,8 +141,16 @@ static int bench_time_file(const char *dir, struct bench_file *bf, uint32_t repe
     return bf->verdict < 0 ? -1 : 0;
 }
 
+/* Whether --only TEXT selects the file: TEXT is part of "NAME MODE" ("kv/c10-ok.txt by-key"). */
+static bool bench_selected(const struct bench_file *bf, const char *only)
+{
+    char label[96];
+    snprintf(label, sizeof label, "%s %s", bf->name, bf->whole_map ? "whole-map" : "by-key");
+    return only == NULL || strstr(label, only) != NULL;
+}
+
 /* The files: etcd_000..102 with a verdict, then the kv logs by key, then two whole-map runs. */
-static uint32_t bench_list(const char *tsv, struct bench_file *files)
+static uint32_t bench_list(const char *tsv, struct bench_file *files, const char *only)
 {
     static const char *const kv[] = {
         "c01-ok", "c01-bad", "c10-ok", "c10-bad", "c50-ok", "c50-bad"
@@ -152,19 +161,21 @@ static uint32_t bench_list(const char *tsv, struct bench_file *files)
         memset(bf, 0, sizeof *bf);
         snprintf(bf->name, sizeof bf->name, "jepsen/etcd_%03u.log", i);
         bf->expected = bench_expected(tsv, bf->name);
-        n += bf->expected >= 0;
+        n += bf->expected >= 0 && bench_selected(bf, only);
     }
     for (uint32_t i = 0; i < 8; i++) {
-        struct bench_file *bf = &files[n++];
+        struct bench_file *bf = &files[n];
         memset(bf, 0, sizeof *bf);
         snprintf(bf->name, sizeof bf->name, "kv/%s.txt", kv[i < 6 ? i : i - 4]);
         bf->whole_map = i >= 6;
         bf->expected = bench_expected(tsv, bf->name);
+        n += bench_selected(bf, only);
     }
     return n;
 }
 
-static void bench_compare(const struct bench_file *files, uint32_t n)
+/* With --only (filtered), rows whose files were not all timed are left out. */
+static void bench_compare(const struct bench_file *files, uint32_t n, bool filtered)
 {
     printf("\nagainst Porcupine v1.3.0 (2-core machine, its own benchmarks, parsing excluded):\n");
     printf("  %-32s %12s %12s %12s %9s %9s\n", "what", "porcupine", "rast total", "rast check",
@@ -184,6 +195,9 @@ static void bench_compare(const struct bench_file *files, uint32_t n)
                 missing += files[k].missing;
             }
         }
+        bool is_etcd = strcmp(bench_peer[i].name, "etcd") == 0;
+        if (filtered && (matched == 0 || (is_etcd && matched != BENCH_ETCD_FILES)))
+            continue;
         if (matched == 0 || missing != 0) { /* a ratio over missing files would be absurd */
             printf("  %-32s %9.2f ms %12s %12s %9s %9s  (%u of %u files missing)\n",
                    bench_peer[i].what, bench_peer[i].porcupine_ms, "-", "-", "-", "-",
@@ -197,7 +211,7 @@ static void bench_compare(const struct bench_file *files, uint32_t n)
     }
 }
 
-static void bench_report(const struct bench_file *files, uint32_t n)
+static void bench_report(const struct bench_file *files, uint32_t n, bool filtered)
 {
     uint64_t etcd = 0, kv = 0, all = 0;
     printf("%-26s %-10s %-17s %12s %12s\n", "file", "mode", "verdict", "total ms", "check ms");
@@ -238,7 +252,7 @@ static void bench_report(const struct bench_file *files, uint32_t n)
     printf("\ntotals (parse + check): etcd (102 files) %.3f ms, kv by key (6 files) %.3f ms, "
            "everything %.3f ms\n",
            etcd / 1e6, kv / 1e6, all / 1e6);
-    bench_compare(files, n);
+    bench_compare(files, n, filtered);
 }
 
 static const char *bench_find_dir(const char *given)
@@ -256,14 +270,19 @@ static const char *bench_find_dir(const char *given)
 int bench_check_main(int argc, char **argv)
 {
     const char *dir = NULL;
+    const char *only = NULL;
     uint32_t repeat = 5;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
-            printf("usage: rast-bench check [--histories DIR] [--repeat N]\n"
+            printf("usage: rast-bench check [--histories DIR] [--repeat N] [--only TEXT]\n"
                    "  --histories DIR  the shared histories (default: ../shared/histories\n"
                    "                   or ../../shared/histories from the current directory)\n"
-                   "  --repeat N       runs per file; the minimum is reported (default 5)\n");
+                   "  --repeat N       runs per file; the minimum is reported (default 5)\n"
+                   "  --only TEXT      time only the runs whose \"FILE MODE\" contains TEXT\n"
+                   "                   (e.g. c50-bad, \"c10-ok.txt by-key\", whole-map)\n");
             return 0;
+        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+            only = argv[++i];
         } else if (strcmp(argv[i], "--histories") == 0 && i + 1 < argc) {
             dir = argv[++i];
         } else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
@@ -287,14 +306,18 @@ int bench_check_main(int argc, char **argv)
     if (text != NULL)
         text[len] = '\0';
     static struct bench_file files[BENCH_FILES_MAX];
-    uint32_t n = bench_list(text, files);
+    uint32_t n = bench_list(text, files, only);
     free(text);
+    if (n == 0) {
+        fprintf(stderr, "rast-bench check: no history file matches --only '%s'\n", only);
+        return 2;
+    }
     int status = 0;
     for (uint32_t i = 0; i < n; i++)
         if (bench_time_file(found, &files[i], repeat) != 0 || files[i].verdict != files[i].expected)
             status = 1;
     printf("rast-bench check: %u runs per file (minimum reported), histories in %s\n\n", repeat,
            found);
-    bench_report(files, n);
+    bench_report(files, n, only != NULL);
     return status;
 }
