@@ -22,6 +22,7 @@
 #define RAST_CHECK_MEMO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct memo_slot {
@@ -59,6 +60,12 @@ void memo_free(struct memo *m);
 /* Adds (bitset, state) unless present. Returns MEMO_INSERTED, MEMO_PRESENT or MEMO_FULL (over
  * bytes_max). */
 int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset, const uint64_t *state);
+/* Starts loading the slot where hash would be probed (a hint: no effect on the result). */
+static inline void memo_prefetch(const struct memo *m, uint64_t hash)
+{
+    if (m->exact.slots != NULL)
+        __builtin_prefetch(&m->exact.slots[(uint32_t)hash & m->exact.mask]);
+}
 /* Whether the next insertion may allocate (grow the slots or start a chunk): the only moment
  * bytes_max is looked at, so a caller sharing the budget need only update it then. */
 bool memo_may_allocate(const struct memo *m);

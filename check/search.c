@@ -50,6 +50,8 @@ enum { SEARCH_SKIP = 0, SEARCH_TOOK = 1, SEARCH_DEAD = 2, SEARCH_OVER = 3 };
 
 /* Stack entries: the op, with this bit when it was forced (see the file comment). */
 #define SEARCH_FORCED 0x80000000u
+/* States of at most this many words (one key) are compared inline and hashed by the model. */
+#define SEARCH_SMALL_STATE_WORDS 4u
 
 struct search {
     const struct plan_part *part;
@@ -70,6 +72,7 @@ struct search {
     uint32_t *setters_done;          /* slot -> setters linearized */
     uint64_t *bitset;
     uint64_t *states; /* (depth + 1) * sw: states[d] is the state after d ops */
+    uint64_t *state_hashes; /* depth + 1: for large states, the hash of states[d] */
     uint32_t *stack;  /* linearized ops, in order */
     uint32_t depth;
     uint32_t remaining_det;
@@ -84,6 +87,15 @@ struct search {
     uint32_t frontier_node;
     uint64_t *frontier_states;
 };
+
+/* One word's share of a large state's hash (see search_state_hash). */
+static uint64_t search_word_hash(uint32_t index, uint64_t word)
+{
+    uint64_t x = word + (index + 1) * UINT64_C(0x9e3779b97f4a7c15);
+    x = (x ^ (x >> 32)) * UINT64_C(0xd6e8feb86659fd93);
+    x = (x ^ (x >> 32)) * UINT64_C(0xd6e8feb86659fd93);
+    return x ^ (x >> 32);
+}
 
 static uint64_t search_splitmix(uint64_t *x)
 {
@@ -101,6 +113,7 @@ static void search_free(struct search *s)
     free(s->call_node);
     free(s->ret_node);
     free(s->zobrist);
+    free(s->state_hashes);
     free(s->window);
     free(s->setters_before_return);
     free(s->setters_done);
@@ -197,10 +210,11 @@ static int search_setup(struct search *s, const struct rast_history *h, const st
     s->setters_before_return = malloc(((size_t)n + 1) * sizeof *s->setters_before_return);
     s->setters_done = calloc((size_t)part->slot_count + 1, sizeof *s->setters_done);
     s->states = calloc(((size_t)n + 1) * s->sw, sizeof *s->states);
+    s->state_hashes = malloc(((size_t)n + 1) * sizeof *s->state_hashes);
     s->stack = malloc(((size_t)n + 1) * sizeof *s->stack);
     s->frontier_states = calloc((size_t)SEARCH_STATES_MAX * s->sw, sizeof *s->frontier_states);
     if (!s->next || !s->prev || !s->call_node || !s->ret_node || !s->zobrist || !s->bitset ||
-        !s->states || !s->stack || !s->frontier_states || !s->window || !s->setters_before_return ||
+        !s->states || !s->state_hashes || !s->stack || !s->frontier_states || !s->window || !s->setters_before_return ||
         !s->setters_done)
         return RAST_CHECK_ENOMEM;
     int rc = search_initial_value(s, plan->initial, &s->ctx.initial);
@@ -225,6 +239,9 @@ static int search_setup(struct search *s, const struct rast_history *h, const st
         s->zobrist[i] = search_splitmix(&seed);
     s->remaining_det = part->det_count;
     plan->vt->init(&s->ctx, s->states);
+    s->state_hashes[0] = 0;
+    for (uint32_t i = 0; i < s->sw; i++)
+        s->state_hashes[0] += search_word_hash(i, s->states[i]);
     return 0;
 }
 
@@ -299,16 +316,37 @@ static bool search_viable(struct search *s, uint32_t op)
     return true;
 }
 
-/* Small states (one key: two words) compare inline, where a libc call would cost more than the
- * comparison; larger ones (whole-map) with memcmp, which stops early. */
-static bool search_words_equal(const uint64_t *a, const uint64_t *b, uint32_t count)
+/*
+ * Whether the step from cur to nxt left the state unchanged. For large states (whole-map: two
+ * words per key) it also sets state_hashes[depth + 1], the memo's hash of nxt: the sum of
+ * search_word_hash over its words, updated for the few words the step changed instead of
+ * rehashing every key. Small states (one key: two words) are hashed by the model afterwards
+ * (search_next_hash). Either hash is a function of the words alone, as the memo needs.
+ */
+static bool search_step_same(struct search *s, const uint64_t *cur, const uint64_t *nxt)
 {
-    if (count > 4)
-        return memcmp(a, b, count * sizeof *a) == 0;
     uint64_t diff = 0;
-    for (uint32_t i = 0; i < count; i++)
-        diff |= a[i] ^ b[i];
+    if (s->sw <= SEARCH_SMALL_STATE_WORDS) {
+        for (uint32_t i = 0; i < s->sw; i++)
+            diff |= cur[i] ^ nxt[i];
+        return diff == 0;
+    }
+    uint64_t h = s->state_hashes[s->depth];
+    for (uint32_t i = 0; i < s->sw; i++) {
+        if (cur[i] == nxt[i])
+            continue;
+        h += search_word_hash(i, nxt[i]) - search_word_hash(i, cur[i]);
+        diff = 1;
+    }
+    s->state_hashes[s->depth + 1] = h;
     return diff == 0;
+}
+
+static uint64_t search_next_hash(struct search *s, const uint64_t *nxt)
+{
+    if (s->sw <= SEARCH_SMALL_STATE_WORDS)
+        return s->hash(&s->ctx, nxt);
+    return s->state_hashes[s->depth + 1];
 }
 
 /* Tries to linearize op now. Returns SEARCH_TOOK if it did, SEARCH_SKIP if not (try the next
@@ -333,18 +371,20 @@ static int search_try(struct search *s, uint32_t op)
         s->out->reason = RAST_CHECK_REASON_MEMO_BYTES;
         return SEARCH_OVER;
     }
-    bool same = search_words_equal(cur, nxt, s->sw);
+    bool same = search_step_same(s, cur, nxt);
     if (same && mo->outcome == MODEL_OUT_UNKNOWN)
         return SEARCH_SKIP;
     same = same && mo->pure;
     uint64_t zob = s->zob ^ s->zobrist[op];
+    uint64_t hash = zob ^ search_next_hash(s, nxt);
+    memo_prefetch(&s->memo, hash);
     s->bitset[op / 64] |= UINT64_C(1) << (op % 64);
     /* The model's strings share the byte budget, which the memo looks at only to allocate. */
     if (s->ctx.rope != NULL && memo_may_allocate(&s->memo)) {
         uint64_t model_bytes = model_ctx_bytes(&s->ctx);
         s->memo.bytes_max = model_bytes < s->bytes_max ? s->bytes_max - model_bytes : 0;
     }
-    int rc = memo_insert(&s->memo, zob ^ s->hash(&s->ctx, nxt), s->bitset, nxt);
+    int rc = memo_insert(&s->memo, hash, s->bitset, nxt);
     if (rc != MEMO_INSERTED) {
         s->bitset[op / 64] &= ~(UINT64_C(1) << (op % 64));
         if (rc == MEMO_PRESENT)
