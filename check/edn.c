@@ -66,17 +66,6 @@ const char *edn_type_name(uint32_t type)
     return type <= EDN_SET ? names[type] : "?";
 }
 
-const char *edn_text(const struct edn_parser *p, const struct edn_node *n)
-{
-    return n->in_scratch ? p->scratch + n->str : p->buf + n->str;
-}
-
-bool edn_is_keyword_n(const struct edn_parser *p, const struct edn_node *n, const char *name,
-                      uint32_t size)
-{
-    return n->type == EDN_KEYWORD && n->size == size && memcmp(edn_text(p, n), name, size) == 0;
-}
-
 const struct edn_node *edn_map_get_n(const struct edn_parser *p, const struct edn_node *m,
                                      const char *name, uint32_t size)
 {

@@ -14,6 +14,8 @@
 
 #include "rast_check.h"
 
+#include <string.h>
+
 #define EDN_DEPTH_MAX 64u
 #define EDN_NONE      UINT32_MAX
 
@@ -100,10 +102,17 @@ int edn_new_node(struct edn_parser *p, uint32_t type, uint32_t *index_out);
  */
 bool edn_parse_flat_map(struct edn_parser *p, uint32_t *node_out);
 /* The bytes of a string-like node. */
-const char *edn_text(const struct edn_parser *p, const struct edn_node *n);
-/* True when n is the keyword name[0..size) (without ':'). */
-bool edn_is_keyword_n(const struct edn_parser *p, const struct edn_node *n, const char *name,
-                      uint32_t size);
+static inline const char *edn_text(const struct edn_parser *p, const struct edn_node *n)
+{
+    return n->in_scratch ? p->scratch + n->str : p->buf + n->str;
+}
+/* True when n is the keyword name[0..size) (without ':'). Inline: readers test every op's
+ * keywords against several names. */
+static inline bool edn_is_keyword_n(const struct edn_parser *p, const struct edn_node *n,
+                                    const char *name, uint32_t size)
+{
+    return n->type == EDN_KEYWORD && n->size == size && memcmp(edn_text(p, n), name, size) == 0;
+}
 /* In map m, the value node of keyword key name[0..size), or NULL. */
 const struct edn_node *edn_map_get_n(const struct edn_parser *p, const struct edn_node *m,
                                      const char *name, uint32_t size);

@@ -13,55 +13,65 @@
 
 #define EDN_FAST_DIGITS_MAX 18u /* 18 decimal digits always fit in int64 */
 
-static bool edn_fast_is_delim_or_end(const struct edn_parser *p, uint64_t i)
+/* The cursor, in locals rather than in the parser: the bytes are chars, which may alias
+ * anything, so a position kept in *p would be stored and reloaded at every byte. */
+struct edn_fast {
+    const char *buf;
+    uint64_t len;
+    uint64_t i;
+};
+
+static bool edn_fast_is_delim_or_end(const struct edn_fast *c, uint64_t i)
 {
-    return i >= p->len || (edn_cls(p->buf[i]) & EDN_C_DELIM) != 0;
+    return i >= c->len || (edn_cls(c->buf[i]) & EDN_C_DELIM) != 0;
 }
 
 /* An integer: optional '-', 1 to 18 digits, then a delimiter or the end. */
-static bool edn_fast_int(struct edn_parser *p, struct edn_node *n)
+static bool edn_fast_int(struct edn_fast *c, struct edn_node *n)
 {
-    uint64_t i = p->pos;
-    bool neg = p->buf[i] == '-';
+    uint64_t i = c->i, len = c->len;
+    const char *buf = c->buf;
+    bool neg = buf[i] == '-';
     i += neg;
     uint64_t start = i, v = 0;
-    while (i < p->len && p->buf[i] >= '0' && p->buf[i] <= '9' && i - start < EDN_FAST_DIGITS_MAX)
-        v = v * 10 + (uint64_t)(p->buf[i++] - '0');
-    if (i == start || !edn_fast_is_delim_or_end(p, i))
+    while (i < len && buf[i] >= '0' && buf[i] <= '9' && i - start < EDN_FAST_DIGITS_MAX)
+        v = v * 10 + (uint64_t)(buf[i++] - '0');
+    if (i == start || !edn_fast_is_delim_or_end(c, i))
         return false;
     n->type = EDN_INT;
     n->i = neg ? -(int64_t)v : (int64_t)v;
-    p->pos = i;
+    c->i = i;
     return true;
 }
 
 /* A string without escapes. */
-static bool edn_fast_string(struct edn_parser *p, struct edn_node *n)
+static bool edn_fast_string(struct edn_fast *c, struct edn_node *n)
 {
-    uint64_t body = p->pos + 1;
-    const char *q = memchr(p->buf + body, '"', (size_t)(p->len - body));
-    if (q == NULL || (uint64_t)(q - p->buf) - body > UINT32_MAX ||
-        memchr(p->buf + body, '\\', (size_t)(q - (p->buf + body))) != NULL)
+    uint64_t body = c->i + 1;
+    const char *q = memchr(c->buf + body, '"', (size_t)(c->len - body));
+    if (q == NULL || (uint64_t)(q - c->buf) - body > UINT32_MAX ||
+        memchr(c->buf + body, '\\', (size_t)(q - (c->buf + body))) != NULL)
         return false;
     n->type = EDN_STR;
     n->str = body;
-    n->size = (uint32_t)((uint64_t)(q - p->buf) - body);
-    p->pos = (uint64_t)(q - p->buf) + 1;
+    n->size = (uint32_t)((uint64_t)(q - c->buf) - body);
+    c->i = (uint64_t)(q - c->buf) + 1;
     return true;
 }
 
 /* A keyword (':' then symbol characters), or a word starting with a letter: nil, true, false
  * or a symbol; then a delimiter or the end. */
-static bool edn_fast_word(struct edn_parser *p, struct edn_node *n)
+static bool edn_fast_word(struct edn_fast *c, struct edn_node *n)
 {
-    bool keyword = p->buf[p->pos] == ':';
-    uint64_t start = p->pos + keyword, i = start;
-    while (i < p->len && (edn_cls(p->buf[i]) & EDN_C_SYM) != 0)
+    const char *buf = c->buf;
+    bool keyword = buf[c->i] == ':';
+    uint64_t start = c->i + keyword, i = start, len = c->len;
+    while (i < len && (edn_cls(buf[i]) & EDN_C_SYM) != 0)
         i++;
-    if (i == start || !edn_fast_is_delim_or_end(p, i))
+    if (i == start || !edn_fast_is_delim_or_end(c, i))
         return false;
     uint32_t size = (uint32_t)(i - start);
-    const char *w = p->buf + start;
+    const char *w = buf + start;
     n->str = start;
     n->size = size;
     if (keyword)
@@ -73,48 +83,51 @@ static bool edn_fast_word(struct edn_parser *p, struct edn_node *n)
     else
         n->type = EDN_SYMBOL;
     n->i = size == 4 && n->type == EDN_BOOL;
-    p->pos = i;
+    c->i = i;
     return true;
 }
 
-/* One scalar at p->pos into a new node; false when it is anything else. */
-static bool edn_fast_scalar(struct edn_parser *p, uint32_t *index)
+/* One scalar at the cursor into a new node; false when it is anything else. */
+static bool edn_fast_scalar(struct edn_parser *p, struct edn_fast *c, uint32_t *index)
 {
-    char c = p->buf[p->pos];
-    char d = p->pos + 1 < p->len ? p->buf[p->pos + 1] : 0;
-    bool number = (c >= '0' && c <= '9') || (c == '-' && d >= '0' && d <= '9');
-    bool word = c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if ((!number && !word && c != '"') || edn_new_node(p, EDN_NIL, index) != 0)
+    char ch = c->buf[c->i];
+    char d = c->i + 1 < c->len ? c->buf[c->i + 1] : 0;
+    bool number = (ch >= '0' && ch <= '9') || (ch == '-' && d >= '0' && d <= '9');
+    bool word = ch == ':' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    p->pos = c->i; /* the node's offset */
+    if ((!number && !word && ch != '"') || edn_new_node(p, EDN_NIL, index) != 0)
         return false;
     struct edn_node *n = &p->nodes[*index];
-    return number ? edn_fast_int(p, n) : word ? edn_fast_word(p, n) : edn_fast_string(p, n);
+    return number ? edn_fast_int(c, n) : word ? edn_fast_word(c, n) : edn_fast_string(c, n);
 }
 
-static void edn_fast_skip_ws(struct edn_parser *p)
+static void edn_fast_skip_ws(struct edn_fast *c)
 {
-    while (p->pos < p->len && (edn_cls(p->buf[p->pos]) & EDN_C_WS) != 0)
-        p->pos++;
+    uint64_t i = c->i;
+    while (i < c->len && (edn_cls(c->buf[i]) & EDN_C_WS) != 0)
+        i++;
+    c->i = i;
 }
 
 /* The children of the map at node index, up to its '}'. */
-static bool edn_fast_entries(struct edn_parser *p, uint32_t index)
+static bool edn_fast_entries(struct edn_parser *p, struct edn_fast *c, uint32_t index)
 {
     uint32_t last = EDN_NONE, count = 0;
     for (;;) {
-        edn_fast_skip_ws(p);
-        if (p->pos >= p->len)
+        edn_fast_skip_ws(c);
+        if (c->i >= c->len)
             return false;
-        if (p->buf[p->pos] == '}')
+        if (c->buf[c->i] == '}')
             break;
         uint32_t child;
-        if (!edn_fast_scalar(p, &child))
+        if (!edn_fast_scalar(p, c, &child))
             return false;
         edn_link_child(p, index, &last, child);
         count++;
     }
     if (count % 2 != 0)
         return false;
-    p->pos++;
+    p->pos = c->i + 1;
     p->nodes[index].count = count;
     return true;
 }
@@ -125,8 +138,8 @@ bool edn_parse_flat_map(struct edn_parser *p, uint32_t *node_out)
     uint32_t mark = p->node_count;
     if (start >= p->len || p->buf[start] != '{' || edn_new_node(p, EDN_MAP, node_out) != 0)
         return false;
-    p->pos++;
-    if (edn_fast_entries(p, *node_out))
+    struct edn_fast c = { p->buf, p->len, start + 1 };
+    if (edn_fast_entries(p, &c, *node_out))
         return true;
     p->pos = start;
     p->node_count = mark;

@@ -11,6 +11,7 @@
 
 #include "edn.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,55 @@ struct jepsen {
     bool has_txn;
     bool has_mutex;
 };
+
+/* The fields of an op map that the reader uses (NULL when absent; the first of duplicates). */
+struct jepsen_fields {
+    const struct edn_node *process;
+    const struct edn_node *type;
+    const struct edn_node *f;
+    const struct edn_node *key;
+    const struct edn_node *value;
+};
+
+/* The slot of fields for keyword key, or NULL when the reader ignores it. */
+static const struct edn_node **jepsen_field_slot(const struct jepsen *j, const struct edn_node *key,
+                                                 struct jepsen_fields *fields)
+{
+    if (key->type != EDN_KEYWORD)
+        return NULL;
+    static const struct {
+        const char *name;
+        uint32_t size;
+        size_t offset;
+    } known[] = {
+        { "process", 7, offsetof(struct jepsen_fields, process) },
+        { "type", 4, offsetof(struct jepsen_fields, type) },
+        { "f", 1, offsetof(struct jepsen_fields, f) },
+        { "key", 3, offsetof(struct jepsen_fields, key) },
+        { "value", 5, offsetof(struct jepsen_fields, value) },
+    };
+    const char *text = edn_text(&j->p, key);
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (key->size == known[i].size && text[0] == known[i].name[0] &&
+            memcmp(text, known[i].name, key->size) == 0)
+            return (const struct edn_node **)((char *)fields + known[i].offset);
+    return NULL;
+}
+
+/* One walk over the map's entries instead of a lookup per field. */
+static void jepsen_fields_read(const struct jepsen *j, const struct edn_node *m,
+                               struct jepsen_fields *fields)
+{
+    memset(fields, 0, sizeof *fields);
+    for (uint32_t k = m->first; k != EDN_NONE;) {
+        const struct edn_node *key = &j->p.nodes[k];
+        const struct edn_node *val = &j->p.nodes[key->next];
+        const struct edn_node **slot = jepsen_field_slot(j, key, fields);
+        if (slot != NULL && *slot == NULL)
+            *slot = val;
+        k = val->next;
+    }
+}
 
 static int jepsen_scalar(struct jepsen *j, const struct edn_node *n, const char *what,
                          struct check_value *out)
@@ -120,11 +170,12 @@ static int jepsen_txn(struct jepsen *j, const struct edn_node *v, uint32_t *firs
     return 0;
 }
 
-static int jepsen_invoke(struct jepsen *j, const struct edn_node *m, uint64_t process, uint32_t f,
+static int jepsen_invoke(struct jepsen *j, const struct edn_node *m,
+                         const struct jepsen_fields *fields, uint64_t process, uint32_t f,
                          uint32_t *slot)
 {
-    const struct edn_node *v = edn_map_get(&j->p, m, "value");
-    const struct edn_node *k = edn_map_get(&j->p, m, "key");
+    const struct edn_node *v = fields->value;
+    const struct edn_node *k = fields->key;
     struct check_value key = CHECK_NIL_VALUE, a0 = CHECK_NIL_VALUE, a1 = CHECK_NIL_VALUE;
     uint32_t txn_first = 0, txn_count = 0;
     int rc = 0;
@@ -159,7 +210,8 @@ static int jepsen_invoke(struct jepsen *j, const struct edn_node *m, uint64_t pr
     return 0;
 }
 
-static int jepsen_complete(struct jepsen *j, const struct edn_node *m, uint64_t process, uint32_t f,
+static int jepsen_complete(struct jepsen *j, const struct edn_node *m,
+                           const struct jepsen_fields *fields, uint64_t process, uint32_t f,
                            uint32_t outcome, uint32_t *slot)
 {
     static const char *const names[] = { "ok", "fail", "info" };
@@ -175,7 +227,7 @@ static int jepsen_complete(struct jepsen *j, const struct edn_node *m, uint64_t 
                          "completion :f :%s does not match the invocation's "
                          ":%s (line %u)",
                          hist_f_name(f), hist_f_name(op->f), (unsigned)op->invoke_line);
-    const struct edn_node *v = edn_map_get(&j->p, m, "value");
+    const struct edn_node *v = fields->value;
     struct check_value result = CHECK_NIL_VALUE;
     int rc = 0;
     if (outcome == RAST_OUTCOME_OK && f == RAST_F_READ)
@@ -202,8 +254,10 @@ static int jepsen_op(struct jepsen *j, uint32_t index)
                          "expected an operation map {:process .. :type .. "
                          ":f ..}, found %s",
                          edn_type_name(m->type));
-    const struct edn_node *proc = edn_map_get(&j->p, m, "process");
-    const struct edn_node *type = edn_map_get(&j->p, m, "type");
+    struct jepsen_fields fields;
+    jepsen_fields_read(j, m, &fields);
+    const struct edn_node *proc = fields.process;
+    const struct edn_node *type = fields.type;
     uint32_t t = 4;
     if (type != NULL)
         t = edn_is_keyword(&j->p, type, "invoke") ? 0
@@ -226,15 +280,15 @@ static int jepsen_op(struct jepsen *j, uint32_t index)
                          "found %lld",
                          (long long)proc->i);
     uint32_t f = 0;
-    int rc = jepsen_f(j, edn_map_get(&j->p, m, "f"), &f);
+    int rc = jepsen_f(j, fields.f, &f);
     if (rc != 0)
         return rc;
     uint32_t *slot = procmap_slot(&j->procs, (uint64_t)proc->i);
     if (slot == NULL)
         return RAST_CHECK_ENOMEM;
     if (t == 0)
-        return jepsen_invoke(j, m, (uint64_t)proc->i, f, slot);
-    return jepsen_complete(j, m, (uint64_t)proc->i, f, t - 1, slot);
+        return jepsen_invoke(j, m, &fields, (uint64_t)proc->i, f, slot);
+    return jepsen_complete(j, m, &fields, (uint64_t)proc->i, f, t - 1, slot);
 }
 
 static void jepsen_hints(struct jepsen *j)
