@@ -16,6 +16,7 @@ int bench_sim_main(int argc, char **argv);
 
 /* CPU time of the calling thread in nanoseconds (benchmarks only; never in core/ or sim/). */
 uint64_t bench_now_ns(void);
+uint64_t bench_wall_ns(void);
 
 /* The core workload, shared by rast's own run and the canonical/raft peer run. */
 struct bench_core_params {

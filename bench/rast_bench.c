@@ -18,6 +18,14 @@ uint64_t bench_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Wall time, for workloads spread over threads (whose CPU time the above would miss). */
+uint64_t bench_wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out, "usage: rast-bench core|check|sim [--help] [options]\n"
