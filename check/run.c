@@ -1,7 +1,8 @@
 /*
  * run.c: the checker's driver: plan the partitions, search each one (inline, or on --jobs
- * worker threads pulling partition indexes from an atomic counter), and combine the results in
- * partition order so the outcome never depends on scheduling.
+ * threads, the caller and a pool of workers, pulling partition indexes from an atomic
+ * counter), and combine the results in partition order so the outcome never depends on
+ * scheduling.
  *
  * Partitions are searched in rounds of growing step budgets (run_rounds). The verdict is
  * NOT_LINEARIZABLE if a partition failed (the lowest-index failure of the first round that had
@@ -45,6 +46,24 @@ struct run_shared {
     uint32_t todo_count;
     int *rcs; /* per partition: the first error, or 0 */
     atomic_uint_fast32_t next;
+    struct run_pool *pool; /* worker threads for jobs > 1, started at the first round */
+};
+
+/*
+ * The workers, started once and reused by every round: a round costs a broadcast and a wait
+ * instead of creating and joining threads (a failing kv history takes a dozen rounds). The
+ * calling thread drains partitions too, so jobs = N means N - 1 extra threads.
+ */
+struct run_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t start; /* a round began, or stop */
+    pthread_cond_t done;  /* the last busy worker finished the round */
+    uint64_t round;       /* rounds begun */
+    uint32_t busy;        /* workers still in the current round */
+    bool stop;
+    uint32_t started;
+    pthread_t threads[RUN_JOBS_MAX];
+    struct run_shared *sh;
 };
 
 /* Searches partition i up to this round's budget; settles it unless it may continue. */
@@ -73,30 +92,83 @@ static void run_one(struct run_shared *sh, uint32_t i)
     sh->searches[i] = NULL;
 }
 
-static void *run_worker(void *arg)
+/* Searches partitions of the round until none is left. */
+static void run_drain(struct run_shared *sh)
 {
-    struct run_shared *sh = arg;
     for (;;) {
         uint_fast32_t k = atomic_fetch_add(&sh->next, 1);
         if (k >= sh->todo_count)
-            break;
+            return;
         run_one(sh, sh->todo[k]);
     }
+}
+
+static void *run_worker(void *arg)
+{
+    struct run_pool *pool = arg;
+    uint64_t seen = 0;
+    pthread_mutex_lock(&pool->lock);
+    for (;;) {
+        while (pool->round == seen && !pool->stop)
+            pthread_cond_wait(&pool->start, &pool->lock);
+        if (pool->stop)
+            break;
+        seen = pool->round;
+        pthread_mutex_unlock(&pool->lock);
+        run_drain(pool->sh);
+        pthread_mutex_lock(&pool->lock);
+        if (--pool->busy == 0)
+            pthread_cond_signal(&pool->done);
+    }
+    pthread_mutex_unlock(&pool->lock);
     return NULL;
 }
 
-static int run_threads(struct run_shared *sh, uint32_t jobs)
+/* Starts up to workers threads (fewer if some cannot start: the caller drains the rest). */
+static struct run_pool *run_pool_start(struct run_shared *sh, uint32_t workers)
 {
-    pthread_t threads[RUN_JOBS_MAX];
-    uint32_t started = 0;
-    atomic_store(&sh->next, 0);
-    for (; started < jobs; started++)
-        if (pthread_create(&threads[started], NULL, run_worker, sh) != 0)
+    struct run_pool *pool = calloc(1, sizeof *pool);
+    if (pool == NULL)
+        return NULL;
+    pool->sh = sh;
+    pthread_mutex_init(&pool->lock, NULL);
+    pthread_cond_init(&pool->start, NULL);
+    pthread_cond_init(&pool->done, NULL);
+    for (; pool->started < workers; pool->started++)
+        if (pthread_create(&pool->threads[pool->started], NULL, run_worker, pool) != 0)
             break;
-    for (uint32_t t = 0; t < started; t++)
-        pthread_join(threads[t], NULL);
-    /* If only some workers started, they still covered every partition of the round. */
-    return started == 0 ? RAST_CHECK_ETHREAD : 0;
+    return pool;
+}
+
+static void run_pool_stop(struct run_pool *pool)
+{
+    if (pool == NULL)
+        return;
+    pthread_mutex_lock(&pool->lock);
+    pool->stop = true;
+    pthread_cond_broadcast(&pool->start);
+    pthread_mutex_unlock(&pool->lock);
+    for (uint32_t t = 0; t < pool->started; t++)
+        pthread_join(pool->threads[t], NULL);
+    pthread_cond_destroy(&pool->done);
+    pthread_cond_destroy(&pool->start);
+    pthread_mutex_destroy(&pool->lock);
+    free(pool);
+}
+
+/* Runs the round's partitions on the pool's workers and the calling thread. */
+static void run_pool_round(struct run_pool *pool)
+{
+    pthread_mutex_lock(&pool->lock);
+    pool->round++;
+    pool->busy = pool->started;
+    pthread_cond_broadcast(&pool->start);
+    pthread_mutex_unlock(&pool->lock);
+    run_drain(pool->sh);
+    pthread_mutex_lock(&pool->lock);
+    while (pool->busy > 0)
+        pthread_cond_wait(&pool->done, &pool->lock);
+    pthread_mutex_unlock(&pool->lock);
 }
 
 /* One round: searches every partition of sh->todo up to sh->round_steps. Returns 1 when
@@ -104,13 +176,17 @@ static int run_threads(struct run_shared *sh, uint32_t jobs)
 static int run_round(struct run_shared *sh, uint32_t jobs)
 {
     struct rast_check_result *r = sh->r;
+    atomic_store(&sh->next, 0);
     if (jobs <= 1 || sh->todo_count <= 1) {
-        for (uint32_t k = 0; k < sh->todo_count; k++)
-            run_one(sh, sh->todo[k]);
+        run_drain(sh);
     } else {
-        int rc = run_threads(sh, jobs < sh->todo_count ? jobs : sh->todo_count);
-        if (rc != 0)
-            return rc;
+        if (sh->pool == NULL) {
+            uint32_t parts = sh->r->plan.part_count;
+            sh->pool = run_pool_start(sh, (jobs < parts ? jobs : parts) - 1);
+            if (sh->pool == NULL)
+                return RAST_CHECK_ENOMEM;
+        }
+        run_pool_round(sh->pool);
     }
     int failed = 0;
     for (uint32_t k = 0; k < sh->todo_count; k++) {
@@ -259,6 +335,7 @@ int rast_check_run(const struct rast_history *h, const struct rast_check_options
     uint32_t jobs = opts->jobs > RUN_JOBS_MAX ? RUN_JOBS_MAX : opts->jobs;
     if (rc == 0)
         rc = run_rounds(&sh, jobs, opts->budget_steps_max);
+    run_pool_stop(sh.pool);
     if (rc == 0) {
         run_combine(r);
         rc = run_prefix(r);

@@ -46,7 +46,7 @@ enum rast_check_error_code {
     RAST_CHECK_EPARSE = -3,   /* malformed input; details in struct rast_check_error */
     RAST_CHECK_EIO = -4,      /* file could not be read or written */
     RAST_CHECK_EMODEL = -5,   /* history holds an operation the model does not support */
-    RAST_CHECK_ETHREAD = -6,  /* a worker thread could not be started */
+    RAST_CHECK_ETHREAD = -6,  /* kept for compatibility: no longer returned */
 };
 
 /* A static, human-readable description of an error code. Never NULL. */
@@ -203,8 +203,9 @@ struct rast_check_result;
 /*
  * Checks h. On success *out owns a result (destroy with rast_check_result_destroy); its verdict
  * is one of enum rast_check_verdict. The result (and all text written from it) is identical
- * byte for byte for any number of jobs. err may be NULL. Errors: EMODEL (the history holds an
- * operation the model cannot check; *err names the op's source line), ENOMEM, ETHREAD.
+ * byte for byte for any number of jobs; worker threads that cannot be started are done
+ * without (the calling thread searches too). err may be NULL. Errors: EMODEL (the history holds
+ * an operation the model cannot check; *err names the op's source line), ENOMEM.
  */
 RAST_CHECK_MUST_USE int rast_check_run(const struct rast_history *h,
                                        const struct rast_check_options *opts,
