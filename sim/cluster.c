@@ -341,7 +341,8 @@ static void cluster_on_tick(struct cluster *c, const struct event *ev)
     /* a = 1 marks the extra ticks of a clock jump: they do not start a new tick chain */
     if (n->up && n->epoch == ev->epoch && ev->a == 0)
         cluster_schedule_tick(c, id, c->now_us + cluster_tick_interval_us(c, id));
-    cluster_trace_node(c, id, RAST_SIM_PROBE_TICK, "tick");
+    if (trace_on(&c->trace)) /* half the events are ticks: no call when tracing is off */
+        cluster_trace_node(c, id, RAST_SIM_PROBE_TICK, "tick");
 }
 
 /* Intact frames travel unsealed and take the trusted decoder (every check but the
@@ -371,7 +372,8 @@ static void cluster_on_deliver(struct cluster *c, const struct event *ev)
         net_release(&c->net, ev->a);
         return;
     }
-    struct rast_input in = {.kind = RAST_INPUT_RECV};
+    struct rast_input in; /* the decoder zeroes in.u.recv before it fills it */
+    in.kind = RAST_INPUT_RECV;
     size_t used = 0;
     int rc = cluster_decode(c, frame, size, flipped, &in.u.recv, &used);
     if (rc != 0 || used != size) {
