@@ -158,16 +158,6 @@ void rast_node_destroy(struct rast_node *node)
 
 /* ---- roles (§5.1) ---- */
 
-uint64_t node_last_index(const struct rast_node *node)
-{
-    return node->log.last_index;
-}
-
-bool node_is_peer(const struct rast_node *node, uint32_t id)
-{
-    return id >= 1 && id <= node->cfg.voter_count && id != node->cfg.id;
-}
-
 static bool node_transition_legal(uint8_t from, uint8_t to)
 {
     switch (from) {

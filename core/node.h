@@ -134,8 +134,16 @@ struct rast_msg *node_emit_msg(struct rast_node *node, uint8_t type, uint32_t to
 /* ---- node.c ---- */
 void node_set_role(struct rast_node *node, uint8_t role);
 void node_become_follower(struct rast_node *node, uint64_t term, uint32_t leader);
-uint64_t node_last_index(const struct rast_node *node);
-bool node_is_peer(const struct rast_node *node, uint32_t id);
+/* Inline: every step asks several times (asserts, validation). */
+static inline uint64_t node_last_index(const struct rast_node *node)
+{
+    return node->log.last_index;
+}
+
+static inline bool node_is_peer(const struct rast_node *node, uint32_t id)
+{
+    return id >= 1 && id <= node->cfg.voter_count && id != node->cfg.id;
+}
 
 /* ---- election.c ---- */
 void election_reset_timer(struct rast_node *node);

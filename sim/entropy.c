@@ -143,7 +143,7 @@ uint64_t entropy_range(struct entropy *e, uint64_t lo, uint64_t hi)
 }
 
 /* round(-ln((256 - v) / 256) * 256): the inverse CDF of Exp(1), scaled by 256. */
-static const uint16_t entropy_exp_table[256] = {
+const uint16_t entropy_exp_table[256] = {
     0,    1,    2,    3,    4,   5,   6,   7,   8,   9,   10,  11,  12,  13,  14,  15,  17,  18,
     19,   20,   21,   22,   23,  24,  25,  26,  27,  29,  30,  31,  32,  33,  34,  35,  36,  38,
     39,   40,   41,   42,   43,  45,  46,  47,  48,  49,  51,  52,  53,  54,  56,  57,  58,  59,
@@ -160,10 +160,3 @@ static const uint16_t entropy_exp_table[256] = {
     628,  640,  653,  666,  680, 694, 710, 726, 744, 763, 783, 806, 830, 857, 887, 921, 961, 1008,
     1065, 1138, 1242, 1420,
 };
-
-uint64_t entropy_exponential(struct entropy *e, uint64_t mean)
-{
-    if (mean == 0)
-        return 0;
-    return mean * entropy_exp_table[entropy_below(e, 256)] / 256;
-}

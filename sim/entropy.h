@@ -93,9 +93,16 @@ static inline bool entropy_chance_ppm(struct entropy *e, uint32_t ppm)
         return false; /* no draw at all: a fault class that is off costs nothing */
     return entropy_below(e, 1000000) >= 1000000u - (ppm > 1000000u ? 1000000u : ppm);
 }
+/* The inverse CDF of Exp(1), scaled by 256, at 256 points (entropy.c). */
+extern const uint16_t entropy_exp_table[256];
 /* An exponentially distributed extra delay with the given mean (integer table, no floats);
- * the boring draw gives 0. At most about 5.5 * mean. */
-uint64_t entropy_exponential(struct entropy *e, uint64_t mean);
+ * the boring draw gives 0. At most about 5.5 * mean. Inline: every message draws one. */
+static inline uint64_t entropy_exponential(struct entropy *e, uint64_t mean)
+{
+    if (mean == 0)
+        return 0;
+    return mean * entropy_exp_table[entropy_below(e, 256)] / 256;
+}
 
 /* splitmix64 step, for deriving per-node seeds. */
 uint64_t entropy_splitmix64(uint64_t *x);

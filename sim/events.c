@@ -1,10 +1,11 @@
 /*
- * events.c: a binary min-heap of event keys ordered by (time_us, seq) (see events.h), with
- * the payloads in a fixed pool of slots.
- * Invariants: for every i > 0, key(heap[(i - 1) / 2]) <= key(heap[i]); seq values are unique,
- * so the order of pops is a total order that does not depend on the heap's shape; the slots
- * named by the heap, the free stack and fresh_next..capacity are disjoint and cover the pool
- * (so clearing costs nothing per slot).
+ * events.c: a binary min-heap and two lanes of event keys ordered by (time_us, seq) (see
+ * events.h), with the payloads in a fixed pool of slots.
+ * Invariants: for every i > 0, key(heap[(i - 1) / 2]) <= key(heap[i]); each lane's keys
+ * increase from head to tail; seq values are unique, so the order of pops is a total order
+ * that does not depend on where keys are kept; count = heap_count + the lanes' counts; the
+ * slots named by the heap, the lanes, the free stack and fresh_next..capacity are disjoint and
+ * cover the pool (so clearing costs nothing per slot).
  */
 #include "events.h"
 
@@ -13,6 +14,7 @@
 
 #define EVENTS_SLOT_BITS 16
 #define EVENTS_SLOT_MASK ((1ull << EVENTS_SLOT_BITS) - 1)
+#define EVENTS_LANE_MASK (EVENTS_LANE_CAPACITY - 1)
 
 bool events_init(struct events *q, uint32_t capacity)
 {
@@ -22,7 +24,12 @@ bool events_init(struct events *q, uint32_t capacity)
     q->heap = calloc(capacity, sizeof *q->heap);
     q->payload = calloc(capacity, sizeof *q->payload);
     q->free_slots = calloc(capacity, sizeof *q->free_slots);
-    if (q->heap == NULL || q->payload == NULL || q->free_slots == NULL) {
+    bool lanes_ok = true;
+    for (uint32_t l = 0; l < EVENTS_LANES; l++) {
+        q->lanes[l].keys = calloc(EVENTS_LANE_CAPACITY, sizeof *q->lanes[l].keys);
+        lanes_ok = lanes_ok && q->lanes[l].keys != NULL;
+    }
+    if (q->heap == NULL || q->payload == NULL || q->free_slots == NULL || !lanes_ok) {
         events_free(q);
         return false;
     }
@@ -35,12 +42,19 @@ void events_free(struct events *q)
     free(q->heap);
     free(q->payload);
     free(q->free_slots);
+    for (uint32_t l = 0; l < EVENTS_LANES; l++)
+        free(q->lanes[l].keys);
     memset(q, 0, sizeof *q);
 }
 
 void events_clear(struct events *q)
 {
     q->count = 0;
+    q->heap_count = 0;
+    for (uint32_t l = 0; l < EVENTS_LANES; l++) {
+        q->lanes[l].head = 0;
+        q->lanes[l].count = 0;
+    }
     q->seq_next = 0;
     q->free_count = 0;
     q->fresh_next = 0;
@@ -53,6 +67,43 @@ static bool events_less(const struct event_key *x, const struct event_key *y)
     return x->order < y->order;
 }
 
+/* The lane of an event kind, or NULL: the heap. */
+static struct events_lane *events_lane_of(struct events *q, uint8_t kind)
+{
+    switch (kind) {
+    case EV_TICK: return &q->lanes[0];
+    case EV_CLIENT_TIMEOUT: return &q->lanes[1];
+    default: return NULL;
+    }
+}
+
+/* Appends item when that keeps the lane sorted: its seq is the newest, so a time no earlier
+ * than the tail's is enough. False when it would not, or when the lane is full. */
+static bool events_lane_append(struct events_lane *lane, struct event_key item)
+{
+    if (lane->count == EVENTS_LANE_CAPACITY)
+        return false;
+    uint32_t tail = (lane->head + lane->count) & EVENTS_LANE_MASK;
+    if (lane->count > 0 && item.time_us < lane->keys[(tail - 1) & EVENTS_LANE_MASK].time_us)
+        return false;
+    lane->keys[tail] = item;
+    lane->count++;
+    return true;
+}
+
+static void events_heap_push(struct events *q, struct event_key item)
+{
+    uint32_t i = q->heap_count++;
+    while (i > 0) {
+        uint32_t parent = (i - 1) / 2;
+        if (!events_less(&item, &q->heap[parent]))
+            break;
+        q->heap[i] = q->heap[parent];
+        i = parent;
+    }
+    q->heap[i] = item;
+}
+
 bool events_push(struct events *q, const struct event *ev)
 {
     if (q->count == q->capacity || q->seq_next > EVENTS_SEQ_MAX)
@@ -63,15 +114,10 @@ bool events_push(struct events *q, const struct event *ev)
     p->seq = q->seq_next++;
     struct event_key item = { .time_us = ev->time_us,
                               .order = (p->seq << EVENTS_SLOT_BITS) | slot };
-    uint32_t i = q->count++;
-    while (i > 0) {
-        uint32_t parent = (i - 1) / 2;
-        if (!events_less(&item, &q->heap[parent]))
-            break;
-        q->heap[i] = q->heap[parent];
-        i = parent;
-    }
-    q->heap[i] = item;
+    q->count++;
+    struct events_lane *lane = events_lane_of(q, ev->kind);
+    if (lane == NULL || !events_lane_append(lane, item))
+        events_heap_push(q, item);
     return true;
 }
 
@@ -79,7 +125,7 @@ bool events_push(struct events *q, const struct event *ev)
 static void events_sift_down(struct events *q, struct event_key last)
 {
     struct event_key *heap = q->heap;
-    uint32_t n = q->count;
+    uint32_t n = q->heap_count;
     uint32_t i = 0;
     for (;;) {
         uint32_t child = 2 * i + 1;
@@ -95,20 +141,52 @@ static void events_sift_down(struct events *q, struct event_key last)
     heap[i] = last;
 }
 
+#define EVENTS_IN_HEAP EVENTS_LANES
+
+/* Where the least key of a non-empty queue is: a lane's index, or EVENTS_IN_HEAP; the key
+ * itself in *least_out. */
+static uint32_t events_least_at(const struct events *q, const struct event_key **least_out)
+{
+    const struct event_key *least = q->heap_count > 0 ? &q->heap[0] : NULL;
+    uint32_t at = EVENTS_IN_HEAP;
+    for (uint32_t l = 0; l < EVENTS_LANES; l++) {
+        const struct events_lane *lane = &q->lanes[l];
+        if (lane->count == 0)
+            continue;
+        const struct event_key *head = &lane->keys[lane->head];
+        if (least == NULL || events_less(head, least)) {
+            least = head;
+            at = l;
+        }
+    }
+    *least_out = least;
+    return at;
+}
+
 bool events_pop(struct events *q, struct event *out)
 {
     if (q->count == 0)
         return false;
-    uint32_t slot = (uint32_t)(q->heap[0].order & EVENTS_SLOT_MASK);
+    const struct event_key *least;
+    uint32_t at = events_least_at(q, &least);
+    uint32_t slot = (uint32_t)(least->order & EVENTS_SLOT_MASK);
     *out = q->payload[slot];
     q->count--;
     q->free_slots[q->free_count++] = (uint16_t)slot;
-    if (q->count > 0)
-        events_sift_down(q, q->heap[q->count]);
+    if (at != EVENTS_IN_HEAP) {
+        q->lanes[at].head = (q->lanes[at].head + 1) & EVENTS_LANE_MASK;
+        q->lanes[at].count--;
+    } else if (--q->heap_count > 0) {
+        events_sift_down(q, q->heap[q->heap_count]);
+    }
     return true;
 }
 
 uint64_t events_peek_time(const struct events *q)
 {
-    return q->count == 0 ? UINT64_MAX : q->heap[0].time_us;
+    if (q->count == 0)
+        return UINT64_MAX;
+    const struct event_key *least;
+    events_least_at(q, &least);
+    return least->time_us;
 }

@@ -1,9 +1,15 @@
 /*
- * events.h: the simulator's one event queue, a binary min-heap ordered by
- * (simulated time, insertion sequence). Ties in time keep insertion order, so a run never
- * depends on heap layout. Time is an integer count of simulated microseconds.
+ * events.h: the simulator's one event queue, ordered by (simulated time, insertion
+ * sequence). Ties in time keep insertion order, so a run never depends on the queue's layout.
+ * Time is an integer count of simulated microseconds.
  *
- * Layout: the heap holds 16-byte keys; the 48-byte payloads stay put in a slot pool.
+ * Layout: 16-byte keys in a binary min-heap and in two lanes; the 48-byte payloads stay put
+ * in a slot pool. A lane is a FIFO for one kind of event that is nearly always pushed in time
+ * order: ticks (a node's next tick is one interval ahead) and client timeouts (now plus a
+ * constant). A push that keeps its lane sorted goes there (O(1)), any other push goes to the
+ * heap; a pop takes the least of the heap's top and the lanes' heads. Every part is sorted
+ * by (time, sequence), so the pop order is exactly the one heap's: ticks, half the events,
+ * skip the heap, and the timeouts waiting far ahead no longer deepen it.
  *
  * Limits: the capacity is fixed when the queue is created; events_push returns false when
  * full (the caller counts it as an overflow and the run fails loudly: it is a sim bug).
@@ -59,13 +65,25 @@ struct event_key {
 #define EVENTS_CAPACITY_MAX 65536u             /* payload slots are 16-bit */
 #define EVENTS_SEQ_MAX      ((1ull << 48) - 1) /* pushes per run before the queue refuses */
 
+#define EVENTS_LANES         2u
+#define EVENTS_LANE_CAPACITY 4096u /* a power of two; a full lane sends pushes to the heap */
+
+/* A ring of keys in increasing (time_us, order). */
+struct events_lane {
+    struct event_key *keys; /* EVENTS_LANE_CAPACITY */
+    uint32_t head;
+    uint32_t count;
+};
+
 struct events {
     struct event_key *heap;
-    struct event *payload; /* capacity slots; heap items point into it */
+    uint32_t heap_count;
+    struct events_lane lanes[EVENTS_LANES];
+    struct event *payload; /* capacity slots; heap and lane keys point into it */
     uint16_t *free_slots;  /* stack of recycled payload slots */
     uint32_t free_count;
     uint32_t fresh_next; /* slots fresh_next.. unused since the last clear */
-    uint32_t count;
+    uint32_t count;      /* events queued, heap and lanes */
     uint32_t capacity;
     uint64_t seq_next;
 };

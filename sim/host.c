@@ -135,7 +135,9 @@ static void host_read_ready(struct host *h, uint64_t tag, uint64_t read_index)
 static void host_send(struct host *h, const struct rast_msg *msg)
 {
     size_t size = 0;
-    if (rast_msg_encode(msg, h->frame, sizeof h->frame, &size) != 0) {
+    int rc = h->io.frames_unsealed ? rast_msg_encode_unsealed(msg, h->frame, sizeof h->frame, &size)
+                                   : rast_msg_encode(msg, h->frame, sizeof h->frame, &size);
+    if (rc != 0) {
         h->msgs_encode_failed++;
         return;
     }

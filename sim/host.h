@@ -40,6 +40,9 @@ struct host;
 
 struct host_io {
     void *ctx;
+    /* The transport guarantees integrity itself: frames are encoded unsealed (no checksums,
+     * rast_msg_encode_unsealed), and whoever damages one must seal it first. */
+    bool frames_unsealed;
     void (*send)(void *ctx, struct host *h, const struct rast_msg *msg, const uint8_t *frame,
                  size_t size);
     /* 0, or an error: the host then fail-stops (the caller crashes the node). */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rast.h"
+
 #define NET_STALE_ENTRIES ((NET_NODES_MAX + 1) * (NET_NODES_MAX + 1) * NET_STALE_TYPES * 2u)
 
 bool net_init(struct network *net)
@@ -87,6 +89,16 @@ static void net_path_make_room(struct network *net, uint32_t from, uint32_t to)
     net->stats.evicted++;
 }
 
+/* Frames travel unsealed (no checksums: nothing but this fault damages them), so the copy
+ * gets its checksums first: the flip is then one the codec must catch, as on a real wire.
+ * Bytes that are not a frame (a unit test's) cannot be sealed and are flipped as they are. */
+static void net_flip_bit(uint8_t *copy, size_t size, uint64_t bit)
+{
+    int sealed = rast_frame_seal(copy, size);
+    (void)sealed;
+    copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+}
+
 /* One copy on the path, delivered by its own event extra_us after its drawn latency. False
  * when no slot is free. */
 static bool net_enqueue(struct network *net, uint32_t from, uint32_t to, const uint8_t *frame,
@@ -113,7 +125,7 @@ static bool net_enqueue(struct network *net, uint32_t from, uint32_t to, const u
     s->sent_us = now_us;
     if (entropy_chance_ppm(net->entropy, net->cfg.bitflip_ppm)) {
         uint64_t bit = entropy_below(net->entropy, (uint64_t)size * 8);
-        copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        net_flip_bit(copy, size, bit);
         s->flipped = true;
         net->stats.bitflips++;
     }

@@ -1,8 +1,10 @@
 /*
  * network.h: the simulated network. Every message is an encoded frame copied into a slot of
- * a pool sized at start-up; a slot travels on a directed path (from, to) and arrives through
- * an EV_DELIVER event at send time + minimum latency + an exponential extra delay, so
- * messages on one path reorder. Faults, each a rate or a state set by the nemesis:
+ * a pool sized at start-up (unsealed, without checksums: a copy is sealed just before the
+ * bitflip fault flips one of its bits, so only flipped frames need verifying); a slot
+ * travels on a directed path (from, to) and arrives through an EV_DELIVER event at send
+ * time + minimum latency + an exponential extra delay, so messages on one path reorder.
+ * Faults, each a rate or a state set by the nemesis:
  *   loss_ppm, dup_ppm (a second copy with its own delay), bitflip_ppm (one bit of the copy is
  *   flipped; the codec must reject it), clogged paths (nothing arrives before the clog ends),
  *   path capacity (a full path evicts a random message already on it), partitions (a blocked

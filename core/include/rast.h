@@ -371,6 +371,24 @@ RAST_MUST_USE int rast_msg_decode(const uint8_t *buf, size_t size, struct rast_m
                                   struct rast_entry *entries, uint32_t entries_max,
                                   size_t *frame_size_out);
 
+/* Unsealed frames, for a transport that guarantees integrity by itself (the simulator uses
+ * them for the frames its network leaves intact). rast_msg_encode_unsealed writes the frame
+ * rast_msg_encode writes, except that the header check and the checksum are zeros: the full
+ * decoder rejects it (RAST_E_CHECKSUM) until rast_frame_seal computes them in place.
+ * rast_msg_decode_trusted decodes like rast_msg_decode, with every bounds, length and range
+ * check, but does not compare the header check and checksum: use it only for frames that
+ * cannot have been damaged since they were encoded. Same arguments and errors as
+ * rast_msg_encode and rast_msg_decode (no RAST_E_CHECKSUM from the trusted decoder). */
+RAST_MUST_USE int rast_msg_encode_unsealed(const struct rast_msg *msg, uint8_t *buf,
+                                           size_t buf_size, size_t *size_out);
+RAST_MUST_USE int rast_msg_decode_trusted(const uint8_t *buf, size_t size, struct rast_msg *msg,
+                                          struct rast_entry *entries, uint32_t entries_max,
+                                          size_t *frame_size_out);
+/* Writes the header check and checksum of the whole frame at frame[0..frame_size) (a message
+ * or a record). RAST_E_INVALID when frame is NULL or frame_size does not match the body size
+ * in its header. */
+RAST_MUST_USE int rast_frame_seal(uint8_t *frame, size_t frame_size);
+
 /* Disk records. A log is a sequence of records; each is one frame. */
 enum rast_record_type {
     RAST_RECORD_HARD_STATE = 1,

@@ -280,6 +280,15 @@ static int msg_decode_rc(const uint8_t *frame, size_t size)
     return rast_msg_decode(frame, size, &msg, entries, ENTRIES_MAX, &frame_size);
 }
 
+/* The same through the trusted decoder (no checksum comparison). */
+static int msg_decode_trusted_rc(const uint8_t *frame, size_t size)
+{
+    static struct rast_entry entries[ENTRIES_MAX];
+    struct rast_msg msg;
+    size_t frame_size;
+    return rast_msg_decode_trusted(frame, size, &msg, entries, ENTRIES_MAX, &frame_size);
+}
+
 static int record_decode_rc(const uint8_t *frame, size_t size)
 {
     struct rast_record rec;
@@ -459,8 +468,10 @@ static void check_prefixes_rejected(const uint8_t *frame, size_t frame_size, boo
         CHECK(prefix != NULL);
         memcpy(prefix, frame, len);
         int rc = is_msg ? msg_decode_rc(prefix, len) : record_decode_rc(prefix, len);
+        int trusted_rc = is_msg ? msg_decode_trusted_rc(prefix, len) : RAST_E_TRUNCATED;
         free(prefix);
         CHECK_RC(rc, RAST_E_TRUNCATED);
+        CHECK_RC(trusted_rc, RAST_E_TRUNCATED);
     }
 }
 
@@ -578,6 +589,7 @@ static void check_forged_msg(const struct rast_msg *msg, size_t at, uint8_t valu
     frame[at] = value;
     CHECK_RC(codec_frame_seal(frame, frame_size), RAST_OK);
     CHECK_RC(msg_decode_rc(frame, frame_size), want);
+    CHECK_RC(msg_decode_trusted_rc(frame, frame_size), want); /* it skips only the checksums */
 }
 
 static void check_forged_record(const struct rast_record *rec, size_t at, uint8_t value, int want)
@@ -862,6 +874,74 @@ static void test_encode_refuses_oversized_body(void)
     CHECK_RC(rast_record_encode(&rec, frame, sizeof frame, &frame_size), RAST_E_TOO_BIG);
 }
 
+/* ---- unsealed frames and the trusted decoder ------------------------------------------- */
+
+/* An unsealed frame is the sealed frame with zeros for its two checks; rast_frame_seal turns
+ * it into the sealed frame; only the trusted decoder accepts it as it is. */
+static void check_unsealed(const struct rast_msg *msg)
+{
+    static uint8_t sealed[FRAME_BYTES_MAX * 4], unsealed[FRAME_BYTES_MAX * 4];
+    struct rast_entry entries[ENTRIES_MAX];
+    struct rast_msg got;
+    size_t sealed_size = 0, unsealed_size = 0, consumed = 0;
+    CHECK_RC(rast_msg_encode(msg, sealed, sizeof sealed, &sealed_size), RAST_OK);
+    CHECK_RC(rast_msg_encode_unsealed(msg, unsealed, sizeof unsealed, &unsealed_size), RAST_OK);
+    CHECK_EQ_U64(unsealed_size, sealed_size);
+    size_t trailer = sealed_size - CODEC_TRAILER_SIZE_BYTES;
+    static const uint8_t zeros[CODEC_TRAILER_SIZE_BYTES] = { 0 };
+    CHECK(memcmp(unsealed, sealed, CODEC_OFFSET_HEADER_CHECK) == 0);
+    CHECK(memcmp(unsealed + CODEC_OFFSET_HEADER_CHECK, zeros, 4) == 0);
+    CHECK(memcmp(unsealed + CODEC_HEADER_SIZE_BYTES, sealed + CODEC_HEADER_SIZE_BYTES,
+                 trailer - CODEC_HEADER_SIZE_BYTES) == 0);
+    CHECK(memcmp(unsealed + trailer, zeros, CODEC_TRAILER_SIZE_BYTES) == 0);
+    CHECK_RC(msg_decode_rc(unsealed, unsealed_size), RAST_E_CHECKSUM);
+    CHECK_RC(
+        rast_msg_decode_trusted(unsealed, unsealed_size, &got, entries, ENTRIES_MAX, &consumed),
+        RAST_OK);
+    CHECK_EQ_U64(consumed, unsealed_size);
+    RUN(check_msg_equal(msg, &got));
+    CHECK_RC(rast_frame_seal(unsealed, unsealed_size), RAST_OK);
+    CHECK(memcmp(unsealed, sealed, sealed_size) == 0);
+}
+
+static void test_unsealed_frames_differ_only_in_checks(void)
+{
+    struct rast_msg msgs[SAMPLES_MAX];
+    uint32_t count = sample_msgs(msgs, true);
+    for (uint32_t i = 0; i < count; i++)
+        RUN(check_unsealed(&msgs[i]));
+    uint8_t frame[FRAME_BYTES_MAX];
+    CHECK_RC(rast_frame_seal(NULL, 20), RAST_E_INVALID);
+    memset(frame, 0, sizeof frame);
+    CHECK_RC(rast_frame_seal(frame, CODEC_FRAME_OVERHEAD_BYTES + 1), RAST_E_INVALID);
+}
+
+/* The trusted decoder skips the checksums and nothing else: impossible contents and
+ * lengths are still refused, and it never reads past the buffer (the prefix checks above
+ * run it too). */
+static void test_trusted_decode_keeps_every_other_check(void)
+{
+    struct rast_msg msg = sample_msg(4); /* one entry */
+    uint8_t frame[FRAME_BYTES_MAX];
+    size_t frame_size;
+    CHECK_RC(rast_msg_encode_unsealed(&msg, frame, sizeof frame, &frame_size), RAST_OK);
+    frame[AT_ENTRY_COUNT] = 2;
+    CHECK_RC(msg_decode_trusted_rc(frame, frame_size), RAST_E_INVALID);
+    frame[AT_ENTRY_COUNT] = 1;
+    frame[CODEC_OFFSET_BODY_SIZE + 3] = 0x80; /* a body longer than the buffer */
+    CHECK_RC(msg_decode_trusted_rc(frame, frame_size), RAST_E_TRUNCATED);
+    frame[CODEC_OFFSET_BODY_SIZE + 3] = 0;
+    CHECK_RC(msg_decode_trusted_rc(frame, frame_size - 1), RAST_E_TRUNCATED);
+    frame[CODEC_OFFSET_VERSION] = 2;
+    CHECK_RC(msg_decode_trusted_rc(frame, frame_size), RAST_E_VERSION);
+    frame[CODEC_OFFSET_VERSION] = CODEC_VERSION;
+    CHECK_RC(msg_decode_trusted_rc(frame, frame_size), RAST_OK);
+    struct rast_entry entries[1];
+    CHECK_RC(rast_msg_decode_trusted(frame, frame_size, NULL, entries, 1, &frame_size),
+             RAST_E_INVALID);
+    CHECK_RC(rast_msg_decode_trusted(NULL, 5, &msg, entries, 1, &frame_size), RAST_E_INVALID);
+}
+
 static void test_decode_refuses_null_arguments(void)
 {
     uint8_t frame[FRAME_BYTES_MAX];
@@ -908,6 +988,8 @@ int main(int argc, char **argv)
         RAST_TEST(test_encode_refuses_malformed_input),
         RAST_TEST(test_encode_refuses_oversized_body),
         RAST_TEST(test_decode_refuses_null_arguments),
+        RAST_TEST(test_unsealed_frames_differ_only_in_checks),
+        RAST_TEST(test_trusted_decode_keeps_every_other_check),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }

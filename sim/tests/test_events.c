@@ -1,5 +1,5 @@
 /* Pins down the event queue order: by simulated time, ties in insertion order, with a hard
- * capacity. */
+ * capacity, wherever the queue keeps an event (heap or lane, in order or not, lane full). */
 #include "entropy.h"
 #include "events.h"
 #include "rast_test.h"
@@ -94,6 +94,69 @@ static void test_random_pushes_pop_sorted(void)
     events_free(&q);
 }
 
+/* Pops everything; true when it came out in (time, seq) order, count events in all. */
+static bool drain_sorted(struct events *q, uint32_t count)
+{
+    struct event prev = { 0 }, out;
+    for (uint32_t i = 0; i < count; i++) {
+        if (!events_pop(q, &out))
+            return false;
+        if (i > 0 &&
+            !(prev.time_us < out.time_us || (prev.time_us == out.time_us && prev.seq < out.seq)))
+            return false;
+        prev = out;
+    }
+    return !events_pop(q, &out);
+}
+
+/* Ticks and timeouts go to lanes when pushed in time order and to the heap when not (a clock
+ * jump's tick, a tick of a faster node); the pop order stays (time, seq) either way. */
+static void test_lanes_and_heap_pop_in_one_order(void)
+{
+    struct events q;
+    CHECK(events_init(&q, 10000));
+    struct entropy e = { 0 };
+    entropy_init_prng(&e, 7);
+    static const uint8_t kinds[] = { EV_TICK, EV_CLIENT_TIMEOUT, EV_DELIVER };
+    uint64_t now = 0;
+    uint32_t queued = 0;
+    for (int i = 0; i < 20000; i++) {
+        struct event ev = { .kind = kinds[entropy_below(&e, 3)] };
+        uint64_t ahead = entropy_below(&e, 4) == 0 ? entropy_below(&e, 50) : 40;
+        ev.time_us = now + ahead; /* mostly now + a constant, sometimes earlier */
+        if (queued < 5000 && entropy_below(&e, 2) == 0) {
+            CHECK(events_push(&q, &ev));
+            queued++;
+        } else if (queued > 0) {
+            struct event out;
+            CHECK(events_pop(&q, &out));
+            CHECK(out.time_us >= now);
+            now = out.time_us;
+            queued--;
+        }
+    }
+    CHECK(q.count == queued);
+    CHECK(drain_sorted(&q, queued));
+    events_free(&q);
+}
+
+/* A full lane sends the next pushes to the heap; nothing is lost or reordered. */
+static void test_full_lane_spills_to_heap(void)
+{
+    struct events q;
+    CHECK(events_init(&q, EVENTS_LANE_CAPACITY * 2));
+    struct event ev = { .kind = EV_TICK };
+    for (uint32_t i = 0; i < EVENTS_LANE_CAPACITY + 100; i++) {
+        ev.time_us = 1000 + i / 2;
+        CHECK(events_push(&q, &ev));
+    }
+    ev.time_us = 10; /* earlier than the lane's tail: the heap */
+    CHECK(events_push(&q, &ev));
+    CHECK_EQ_U64(events_peek_time(&q), 10);
+    CHECK(drain_sorted(&q, EVENTS_LANE_CAPACITY + 101));
+    events_free(&q);
+}
+
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
@@ -102,6 +165,8 @@ int main(int argc, char **argv)
         RAST_TEST(test_random_pushes_pop_sorted),
         RAST_TEST(test_capacity_out_of_range_is_refused),
         RAST_TEST(test_payloads_survive_slot_reuse),
+        RAST_TEST(test_lanes_and_heap_pop_in_one_order),
+        RAST_TEST(test_full_lane_spills_to_heap),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }

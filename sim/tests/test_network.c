@@ -1,6 +1,7 @@
 /* Pins down the network model: a partition delivers nothing across it (sent during it or
  * arriving during it), loss and duplication rates hold, a full path evicts, a clogged path
- * holds its messages until the clog ends, a bit flip changes exactly one bit, a cut path
+ * holds its messages until the clog ends, a bit flip changes exactly one bit (of a frame it
+ * sealed first, so the codec catches it; untouched frames arrive unsealed), a cut path
  * drops what is sent on it but not what is in flight, a held path delivers nothing (in
  * flight or new) before the hold ends and then everything in send order, and a replayed
  * message arrives twice, the second time after the drawn replay delay, and a burst of stale
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "network.h"
+#include "rast.h"
 #include "rast_test.h"
 
 static struct network net;
@@ -130,6 +132,35 @@ static void test_bitflip_changes_one_bit(void)
     CHECK_EQ_U64(bits, 1);
     CHECK(net.slots[ev.a].flipped);
     net_release(&net, ev.a);
+}
+
+/* Frames travel unsealed; a flipped copy was sealed before its flip, so the full decoder
+ * refuses it as damage, while an intact copy is the sent frame, byte for byte. */
+static void test_bitflip_seals_before_flipping(void)
+{
+    struct rast_msg msg = { .type = RAST_MSG_HEARTBEAT_REQ, .from = 1, .to = 2, .term = 5 };
+    uint8_t sent[64], copy[64];
+    size_t sent_size = 0, used = 0;
+    CHECK(rast_msg_encode_unsealed(&msg, sent, sizeof sent, &sent_size) == RAST_OK);
+    for (uint32_t flip_ppm = 0; flip_ppm <= 1000000; flip_ppm += 1000000) {
+        setup(0, 0, flip_ppm, 64);
+        CHECK(net_send(&net, 1, 2, sent, sent_size, 0) != 0);
+        struct event ev;
+        CHECK(events_pop(&queue, &ev));
+        size_t size = 0;
+        const uint8_t *got = net_arrive(&net, ev.a, &size);
+        CHECK(got != NULL && size == sent_size);
+        memcpy(copy, got, size);
+        net_release(&net, ev.a);
+        struct rast_msg out;
+        int rc = rast_msg_decode(copy, size, &out, NULL, 0, &used);
+        if (flip_ppm == 0) {
+            CHECK(memcmp(copy, sent, size) == 0);
+            CHECK(rc == RAST_E_CHECKSUM); /* unsealed */
+        } else {
+            CHECK(rc == RAST_E_CHECKSUM || rc == RAST_E_VERSION);
+        }
+    }
 }
 
 static void test_delays_reorder(void)
@@ -294,6 +325,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_full_path_evicts),
         RAST_TEST(test_clog_holds_until_it_ends),
         RAST_TEST(test_bitflip_changes_one_bit),
+        RAST_TEST(test_bitflip_seals_before_flipping),
         RAST_TEST(test_delays_reorder),
         RAST_TEST(test_cut_drops_new_sends_only),
         RAST_TEST(test_hold_defers_in_flight_and_new),
