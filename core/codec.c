@@ -139,7 +139,6 @@ static inline void frame_begin(struct codec_writer *w, uint8_t family, uint8_t k
         put_u32(w, w->sealed ? header_check(w->buf) : 0);
 }
 
-/* Writes the checksum once the body is written. */
 /* Checks that a body of body_size fits a frame and that frame fits buf_size, then starts the
  * frame in *w. Shared by both encoders. */
 static int frame_start(struct codec_writer *w, uint8_t *buf, size_t buf_size, uint8_t family,
@@ -155,6 +154,7 @@ static int frame_start(struct codec_writer *w, uint8_t *buf, size_t buf_size, ui
     return RAST_OK;
 }
 
+/* Writes the checksum (zeros when unsealed) once the body is written. */
 static int frame_finish(struct codec_writer *w, size_t *size_out)
 {
     /* The body must have filled the frame exactly as the size computation promised. */
