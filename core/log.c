@@ -54,6 +54,16 @@ static int log_ensure_chunk(struct rast_log *log, uint64_t index)
     return RAST_OK;
 }
 
+/* The size of the next data block: the first is LOG_BLOCK_BYTES_FIRST, each later one twice
+ * the last, up to LOG_BLOCK_BYTES. */
+static uint32_t log_next_block_bytes(const struct rast_log *log)
+{
+    uint32_t block_bytes = LOG_BLOCK_BYTES_FIRST;
+    for (uint32_t i = 0; i < log->block_count && block_bytes < LOG_BLOCK_BYTES; i++)
+        block_bytes *= 2;
+    return block_bytes;
+}
+
 /* Room for size bytes of data; returns where to copy them, or NULL on allocation failure. */
 static uint8_t *log_reserve_data(struct rast_log *log, uint32_t size)
 {
@@ -72,7 +82,8 @@ static uint8_t *log_reserve_data(struct rast_log *log, uint32_t size)
             return NULL;
         log->block_sizes = sizes;
     }
-    uint32_t block_bytes = size > LOG_BLOCK_BYTES ? size : LOG_BLOCK_BYTES;
+    uint32_t block_bytes = log_next_block_bytes(log);
+    block_bytes = size > block_bytes ? size : block_bytes;
     uint8_t *block = malloc(block_bytes);
     if (block == NULL)
         return NULL;

@@ -4,8 +4,9 @@
  * Entries live in fixed-size chunks of LOG_CHUNK_ENTRIES headers; their data is copied into
  * a data arena made of large blocks. Neither ever moves once written, so a pointer to an
  * entry or its data stays valid until that entry is truncated away: outputs can point into
- * the log without copies. Growth is amortized (one chunk per 4096 entries, one block per
- * MiB of data); nothing is allocated per entry.
+ * the log without copies. Growth is amortized (one chunk per 4096 entries; data blocks of
+ * 64 KiB, each twice the last, up to 1 MiB, so that a short-lived node, in the simulator or
+ * a fuzz input, does not hold a mebibyte per boot); nothing is allocated per entry.
  *
  * Invariants:
  *  - entries are indexes 1..last_index, with no gaps (no snapshots yet: memory grows with the
@@ -19,7 +20,8 @@
 #include "rast.h"
 
 #define LOG_CHUNK_ENTRIES 4096u
-#define LOG_BLOCK_BYTES   (1u << 20)
+#define LOG_BLOCK_BYTES_FIRST (64u << 10)
+#define LOG_BLOCK_BYTES       (1u << 20) /* the largest block (unless one entry is larger) */
 
 struct rast_log {
     struct rast_entry **chunks;

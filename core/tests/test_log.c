@@ -105,6 +105,30 @@ static void test_large_entry_and_bytes_held(void)
     log_free(&log);
 }
 
+/* Data blocks start small and double up to LOG_BLOCK_BYTES: a node with a short log holds
+ * 64 KiB of data blocks, not a mebibyte. */
+static void test_data_blocks_grow_geometrically(void)
+{
+    struct rast_log log;
+    log_init(&log);
+    static uint8_t data[1000];
+    CHECK(log_append(&log, 1, data, sizeof data) == RAST_OK);
+    CHECK_EQ_U64(log.block_count, 1);
+    CHECK_EQ_U64(log.block_sizes[0], LOG_BLOCK_BYTES_FIRST);
+    uint64_t appended = sizeof data;
+    while (log.block_count < 8) {
+        CHECK(log_append(&log, 1, data, sizeof data) == RAST_OK);
+        appended += sizeof data;
+    }
+    for (uint32_t i = 1; i < log.block_count; i++) {
+        uint64_t want = (uint64_t)log.block_sizes[i - 1] * 2;
+        CHECK_EQ_U64(log.block_sizes[i], want < LOG_BLOCK_BYTES ? want : LOG_BLOCK_BYTES);
+    }
+    CHECK_EQ_U64(log.block_sizes[7], LOG_BLOCK_BYTES);
+    CHECK_EQ_U64(log_entry_at(&log, appended / sizeof data)->size, sizeof data);
+    log_free(&log);
+}
+
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
@@ -113,6 +137,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_contiguous_count),
         RAST_TEST(test_term_searches),
         RAST_TEST(test_large_entry_and_bytes_held),
+        RAST_TEST(test_data_blocks_grow_geometrically),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }
