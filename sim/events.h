@@ -10,6 +10,12 @@
  * heap; a pop takes the least of the heap's top and the lanes' heads. Every part is sorted
  * by (time, sequence), so the pop order is exactly the one heap's: ticks, half the events,
  * skip the heap, and the timeouts waiting far ahead no longer deepen it.
+ * The heap is two: keys more than EVENTS_FAR_US past the last pop when pushed go to a far
+ * heap, the rest to a near one. Message delays are drawn with means of 5-60 ms, and replayed
+ * copies, clogged paths and restarts wait far longer, so in the standard profile the near
+ * heap holds about 4 keys and the far one 40 (against 47 in one heap): the near heap takes
+ * half the heap pops for a sift through a handful of keys. Which heap holds a key changes
+ * no order, only cost.
  *
  * Limits: the capacity is fixed when the queue is created; events_push returns false when
  * full (the caller counts it as an overflow and the run fails loudly: it is a sim bug).
@@ -67,6 +73,7 @@ struct event_key {
 
 #define EVENTS_LANES         2u
 #define EVENTS_LANE_CAPACITY 4096u /* a power of two; a full lane sends pushes to the heap */
+#define EVENTS_FAR_US        20000u /* a key this far past the last pop goes to the far heap */
 
 /* A ring of keys in increasing (time_us, order). */
 struct events_lane {
@@ -75,15 +82,22 @@ struct events_lane {
     uint32_t count;
 };
 
+/* A binary min-heap of keys. */
+struct events_heap {
+    struct event_key *keys; /* capacity */
+    uint32_t count;
+};
+
 struct events {
-    struct event_key *heap;
-    uint32_t heap_count;
+    struct events_heap near; /* keys up to EVENTS_FAR_US past popped_us when pushed */
+    struct events_heap far;  /* keys further ahead */
+    uint64_t popped_us;      /* time of the last pop (0 after a clear) */
     struct events_lane lanes[EVENTS_LANES];
     struct event *payload; /* capacity slots; heap and lane keys point into it */
     uint16_t *free_slots;  /* stack of recycled payload slots */
     uint32_t free_count;
     uint32_t fresh_next; /* slots fresh_next.. unused since the last clear */
-    uint32_t count;      /* events queued, heap and lanes */
+    uint32_t count;      /* events queued, heaps and lanes */
     uint32_t capacity;
     uint64_t seq_next;
 };
