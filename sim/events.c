@@ -1,5 +1,5 @@
 /*
- * events.c: two binary min-heaps (near and far) and two lanes of event keys ordered by
+ * events.c: two binary min-heaps (near and far) and a lane of event keys ordered by
  * (time_us, seq) (see events.h), with the payloads in a fixed pool of slots.
  * Invariants: in each heap, for every i > 0, key(keys[(i - 1) / 2]) <= key(keys[i]); each
  * lane's keys increase from head to tail; seq values are unique, so the order of pops is a
@@ -73,12 +73,11 @@ static bool events_less(const struct event_key *x, const struct event_key *y)
     return x->order < y->order;
 }
 
-/* The lane of an event kind, or NULL: the heap. */
+/* The lane of an event kind, or NULL: a heap. */
 static struct events_lane *events_lane_of(struct events *q, uint8_t kind)
 {
     switch (kind) {
     case EV_TICK: return &q->lanes[0];
-    case EV_CLIENT_TIMEOUT: return &q->lanes[1];
     default: return NULL;
     }
 }

@@ -109,8 +109,8 @@ static bool drain_sorted(struct events *q, uint32_t count)
     return !events_pop(q, &out);
 }
 
-/* Ticks and timeouts go to lanes when pushed in time order and to the heap when not (a clock
- * jump's tick, a tick of a faster node); the pop order stays (time, seq) either way. */
+/* Ticks go to the lane when pushed in time order and to a heap when not (a clock jump's tick,
+ * a tick of a faster node), other kinds always to a heap; the pop order stays (time, seq). */
 static void test_lanes_and_heap_pop_in_one_order(void)
 {
     struct events q;
