@@ -171,13 +171,6 @@ static void cluster_io_role(void *ctx, struct host *h, uint8_t role, uint64_t te
 
 /* ---- node life ---------------------------------------------------------------------- */
 
-static uint64_t cluster_tick_interval_us(const struct cluster *c, uint32_t id)
-{
-    int64_t tick = (int64_t)c->cfg.tick_us;
-    int64_t us = tick + tick * c->nodes[id].drift_ppm / 1000000;
-    return us < 1 ? 1 : (uint64_t)us;
-}
-
 static void cluster_schedule_tick(struct cluster *c, uint32_t id, uint64_t at_us)
 {
     struct event ev = {.time_us = at_us, .kind = EV_TICK, .node = (uint8_t)id,
@@ -336,11 +329,12 @@ static void cluster_on_tick(struct cluster *c, const struct event *ev)
             cluster_schedule_tick(c, id, n->stall_until_us);
         return;
     }
-    struct rast_input in = {.kind = RAST_INPUT_TICK};
+    struct rast_input in; /* a tick reads nothing but its kind: no zeroing, half the events */
+    in.kind = RAST_INPUT_TICK;
     cluster_step(c, id, &in);
     /* a = 1 marks the extra ticks of a clock jump: they do not start a new tick chain */
     if (n->up && n->epoch == ev->epoch && ev->a == 0)
-        cluster_schedule_tick(c, id, c->now_us + cluster_tick_interval_us(c, id));
+        cluster_schedule_tick(c, id, c->now_us + n->tick_interval_us);
     if (trace_on(&c->trace)) /* half the events are ticks: no call when tracing is off */
         cluster_trace_node(c, id, RAST_SIM_PROBE_TICK, "tick");
 }
@@ -550,6 +544,13 @@ static void cluster_stop_nodes(struct cluster *c)
         host_stop(&c->hosts[id]);
 }
 
+static uint64_t cluster_tick_interval_us(const struct cluster *c, uint32_t id)
+{
+    int64_t tick = (int64_t)c->cfg.tick_us;
+    int64_t us = tick + tick * c->nodes[id].drift_ppm / 1000000;
+    return us < 1 ? 1 : (uint64_t)us;
+}
+
 static void cluster_begin(struct cluster *c, const struct rast_sim_config *cfg)
 {
     c->cfg = *cfg;
@@ -592,6 +593,7 @@ static void cluster_begin(struct cluster *c, const struct rast_sim_config *cfg)
         struct sim_node *n = &c->nodes[id];
         int64_t span = (int64_t)cfg->drift_ppm_max;
         n->drift_ppm = (int64_t)entropy_below(&c->entropy, (uint64_t)(2 * span + 1)) - span;
+        n->tick_interval_us = cluster_tick_interval_us(c, id);
         n->slow_disk = (cfg->faults & RAST_SIM_FAULT_SLOW_DISK) != 0 &&
                        entropy_below(&c->entropy, 3) == 2;
     }

@@ -46,6 +46,7 @@ struct sim_node {
     uint64_t paused_until_us; /* 0 or the end of a pause */
     uint64_t stall_until_us;  /* clock jump backwards: no ticks before this */
     int64_t drift_ppm;
+    uint64_t tick_interval_us; /* tick_us with drift_ppm applied: both fixed for the run */
     uint64_t disk_done_at_us; /* completion time of the last scheduled request */
     uint64_t crashes;
 };

@@ -22,7 +22,7 @@ static void entropy_reset(struct entropy *e, uint8_t kind)
     e->input = NULL;
     e->input_size = 0;
     e->input_offset = 0;
-    e->choices_count = 0;
+    e->prng_unrecorded = false;
     e->recording = false;
     e->record_truncated = false;
     e->record_size = 0;
@@ -31,6 +31,7 @@ static void entropy_reset(struct entropy *e, uint8_t kind)
 void entropy_init_prng(struct entropy *e, uint64_t seed)
 {
     entropy_reset(e, ENTROPY_PRNG);
+    e->prng_unrecorded = true;
     uint64_t x = seed;
     for (int i = 0; i < 4; i++)
         e->state[i] = entropy_splitmix64(&x);
@@ -53,6 +54,7 @@ void entropy_init_replay(struct entropy *e, const uint8_t *log, size_t size)
 void entropy_record_start(struct entropy *e)
 {
     e->recording = true;
+    e->prng_unrecorded = false;
     e->record_truncated = false;
     e->record_size = 0;
 }
@@ -120,7 +122,6 @@ static uint64_t entropy_replay_next(struct entropy *e, uint64_t n)
 uint64_t entropy_choose(struct entropy *e, uint64_t n, bool forced, uint64_t forced_value)
 {
     uint64_t value = 0;
-    e->choices_count++;
     if (n > 1) {
         switch (e->kind) {
         case ENTROPY_PRNG: value = entropy_prng_next(e) % n; break;

@@ -37,7 +37,7 @@ struct entropy {
     const uint8_t *input; /* BYTES and REPLAY: borrowed, must outlive the run */
     size_t input_size;
     size_t input_offset;
-    uint64_t choices_count;
+    bool prng_unrecorded; /* kind == ENTROPY_PRNG && !recording: the inline path */
     /* recording */
     bool recording;
     bool record_truncated;
@@ -77,10 +77,8 @@ static inline uint64_t entropy_prng_next(struct entropy *e)
  * seeded, unrecorded case (every sweep) is most of the simulator's draws. */
 static inline uint64_t entropy_below(struct entropy *e, uint64_t n)
 {
-    if (e->kind == ENTROPY_PRNG && !e->recording && n > 1) {
-        e->choices_count++;
+    if (e->prng_unrecorded && n > 1)
         return entropy_prng_next(e) % n;
-    }
     return entropy_choose(e, n, false, 0);
 }
 

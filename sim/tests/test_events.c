@@ -109,8 +109,8 @@ static bool drain_sorted(struct events *q, uint32_t count)
     return !events_pop(q, &out);
 }
 
-/* Ticks and timeouts go to lanes when pushed in time order and to the heap when not (a clock
- * jump's tick, a tick of a faster node); the pop order stays (time, seq) either way. */
+/* Ticks go to the lane when pushed in time order and to a heap when not (a clock jump's tick,
+ * a tick of a faster node), other kinds always to a heap; the pop order stays (time, seq). */
 static void test_lanes_and_heap_pop_in_one_order(void)
 {
     struct events q;
@@ -135,6 +135,41 @@ static void test_lanes_and_heap_pop_in_one_order(void)
             queued--;
         }
     }
+    CHECK(q.count == queued);
+    CHECK(drain_sorted(&q, queued));
+    events_free(&q);
+}
+
+/* Keys far past the last pop go to the far heap, the others to the near one; pops interleave
+ * both (and the lanes) in one (time, seq) order, ties included. */
+static void test_near_and_far_heaps_pop_in_one_order(void)
+{
+    struct events q;
+    CHECK(events_init(&q, 10000));
+    struct entropy e = { 0 };
+    entropy_init_prng(&e, 11);
+    static const uint8_t kinds[] = { EV_TICK, EV_DELIVER, EV_DELIVER };
+    uint64_t now = 0;
+    uint32_t queued = 0;
+    uint32_t far = 0;
+    for (int i = 0; i < 40000; i++) {
+        struct event ev = { .kind = kinds[entropy_below(&e, 3)] };
+        uint64_t ahead = entropy_below(&e, 2) == 0 ? entropy_below(&e, 2 * EVENTS_FAR_US)
+                                                   : entropy_below(&e, 3) * EVENTS_FAR_US;
+        ev.time_us = now + ahead;
+        if (queued < 5000 && entropy_below(&e, 2) == 0) {
+            CHECK(events_push(&q, &ev));
+            queued++;
+        } else if (queued > 0) {
+            struct event out;
+            CHECK(events_pop(&q, &out));
+            CHECK(out.time_us >= now);
+            now = out.time_us;
+            queued--;
+        }
+        far = q.far.count > far ? q.far.count : far;
+    }
+    CHECK(far > 0 && q.near.count > 0);
     CHECK(q.count == queued);
     CHECK(drain_sorted(&q, queued));
     events_free(&q);
@@ -167,6 +202,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_payloads_survive_slot_reuse),
         RAST_TEST(test_lanes_and_heap_pop_in_one_order),
         RAST_TEST(test_full_lane_spills_to_heap),
+        RAST_TEST(test_near_and_far_heaps_pop_in_one_order),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }
