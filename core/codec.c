@@ -89,34 +89,51 @@ struct codec_writer {
     bool sealed;       /* compute the header check and checksum (else zeros: unsealed) */
 };
 
-static void put_bytes(struct codec_writer *w, const uint8_t *src, size_t count)
+/* The puts read the writer into locals before storing: a byte stored through w->buf may alias
+ * *w, so the compiler would otherwise reload the writer after every byte. */
+static inline void put_bytes(struct codec_writer *w, const uint8_t *src, size_t count)
 {
-    if (w->size_bytes - w->pos < count) {
+    size_t pos = w->pos;
+    if (w->size_bytes - pos < count) {
         w->overflow = true;
         return;
     }
     if (count > 0)
-        memcpy(w->buf + w->pos, src, count);
-    w->pos += count;
+        memcpy(w->buf + pos, src, count);
+    w->pos = pos + count;
 }
 
-static void put_u8(struct codec_writer *w, uint8_t v)
+static inline void put_u8(struct codec_writer *w, uint8_t v)
 {
-    put_bytes(w, &v, 1);
+    size_t pos = w->pos;
+    if (w->size_bytes - pos < 1) {
+        w->overflow = true;
+        return;
+    }
+    w->buf[pos] = v;
+    w->pos = pos + 1;
 }
 
-static void put_u32(struct codec_writer *w, uint32_t v)
+static inline void put_u32(struct codec_writer *w, uint32_t v)
 {
-    uint8_t bytes[4];
-    store_u32(bytes, v);
-    put_bytes(w, bytes, sizeof bytes);
+    size_t pos = w->pos;
+    if (w->size_bytes - pos < 4) {
+        w->overflow = true;
+        return;
+    }
+    store_u32(w->buf + pos, v);
+    w->pos = pos + 4;
 }
 
-static void put_u64(struct codec_writer *w, uint64_t v)
+static inline void put_u64(struct codec_writer *w, uint64_t v)
 {
-    uint8_t bytes[8];
-    store_u64(bytes, v);
-    put_bytes(w, bytes, sizeof bytes);
+    size_t pos = w->pos;
+    if (w->size_bytes - pos < 8) {
+        w->overflow = true;
+        return;
+    }
+    store_u64(w->buf + pos, v);
+    w->pos = pos + 8;
 }
 
 static void put_bool(struct codec_writer *w, bool v)
