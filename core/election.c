@@ -99,20 +99,30 @@ void election_on_vote_req(struct rast_node *node, const struct rast_msg *msg)
     persist_respond(node, &resp);
 }
 
+/*
+ * A candidate leads only once its own term and vote for itself are durable, even when its
+ * peers' grants alone are a majority. A leader that crashed before they were durable would
+ * restart in the older term with no vote: it could campaign in the same term again, win it
+ * again from the same voters (a repeated grant to the same candidate is legal), and append
+ * different entries at the indexes its first reign already replicated under that term, so two
+ * logs would hold different entries with the same index and term (Log Matching broken). Its
+ * own vote therefore counts only once durable, and it must be.
+ */
 void election_tally(struct rast_node *node)
 {
     if (node->role != RAST_CANDIDATE)
         return;
-    uint32_t granted = node->token_durable >= node->self_vote_token ? 1 : 0;
+    bool self_vote_durable = node->token_durable >= node->self_vote_token;
 #if RAST_BUG(self_vote_unpersisted)
-    granted = 1;
+    self_vote_durable = true;
 #endif
+    uint32_t granted = self_vote_durable ? 1 : 0;
     for (uint32_t peer = 1; peer <= node->cfg.voter_count; peer++)
         granted += node->vote_granted[peer] ? 1 : 0;
 #if RAST_BUG(vote_double_count)
     granted += node->vote_grants_counted; /* a running count, duplicates included */
 #endif
-    if (granted >= node->quorum)
+    if (self_vote_durable && granted >= node->quorum)
         replication_become_leader(node);
 }
 

@@ -350,6 +350,25 @@ static void test_self_vote_counts_after_persist(void)
     rast_node_destroy(node);
 }
 
+/* A candidate leads only once its own term and vote are durable, even with a majority of its
+ * peers' grants: a leader whose term was not durable could crash, restart in the older term,
+ * win the same term again from the same voters and write other entries under it (found by the
+ * cluster fuzzer: corpus/cluster/regression-leader-term-not-durable). */
+static void test_leader_waits_for_own_vote_durable(void)
+{
+    struct rast_node *node = make_node(1, 3, NULL);
+    uint64_t token = campaign(node);
+    uint64_t term = status(node).term;
+    struct rast_msg g2 = vote_resp(2, 1, term, true), g3 = vote_resp(3, 1, term, true);
+    recv(node, &g2);
+    recv(node, &g3);
+    CHECK(status(node).role == RAST_CANDIDATE); /* 2 of 3 grants, own vote not durable */
+    CHECK(count(RAST_OUTPUT_SEND, RAST_MSG_APPEND_REQ) == 0);
+    persisted(node, token);
+    CHECK(status(node).role == RAST_LEADER);
+    rast_node_destroy(node);
+}
+
 /* Vote replies from an older term are not counted. */
 static void test_stale_vote_reply_ignored(void)
 {
@@ -838,6 +857,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_vote_grant_waits_for_persist),
         RAST_TEST(test_duplicate_vote_counted_once),
         RAST_TEST(test_self_vote_counts_after_persist),
+        RAST_TEST(test_leader_waits_for_own_vote_durable),
         RAST_TEST(test_stale_vote_reply_ignored),
         RAST_TEST(test_leader_sends_noop),
         RAST_TEST(test_consistency_check_and_conflict_hint),
