@@ -327,7 +327,12 @@ void inv_on_leader_votes(struct invariants *inv, uint32_t id, uint64_t term,
 {
     if (inv->violated || id >= INV_NODES_MAX)
         return;
-    uint32_t votes = self_vote_durable ? 1 : 0;
+    if (!self_vote_durable) { /* core/election.c: restarted, it could win this term again */
+        inv_fail(inv, "election_quorum", "n%" PRIu32 " leads term %" PRIu64
+                 " before its own term and vote are durable", id, term);
+        return;
+    }
+    uint32_t votes = 1;
     for (uint32_t voter = 1; voter < INV_NODES_MAX && voter <= node_count; voter++) {
         if (voter == id)
             continue;
@@ -340,6 +345,5 @@ void inv_on_leader_votes(struct invariants *inv, uint32_t id, uint64_t term,
     }
     if (votes < node_count / 2 + 1)
         inv_fail(inv, "election_quorum", "n%" PRIu32 " leads term %" PRIu64 " with %" PRIu32
-                 " durable votes of %" PRIu32 " nodes (own vote %s)", id, term, votes,
-                 node_count, self_vote_durable ? "durable" : "not durable");
+                 " durable votes of %" PRIu32 " nodes", id, term, votes, node_count);
 }
