@@ -66,19 +66,6 @@ const char *edn_type_name(uint32_t type)
     return type <= EDN_SET ? names[type] : "?";
 }
 
-const struct edn_node *edn_map_get_n(const struct edn_parser *p, const struct edn_node *m,
-                                     const char *name, uint32_t size)
-{
-    for (uint32_t k = m->first; k != EDN_NONE;) {
-        const struct edn_node *key = &p->nodes[k];
-        const struct edn_node *val = &p->nodes[key->next];
-        if (edn_is_keyword_n(p, key, name, size))
-            return val;
-        k = val->next;
-    }
-    return NULL;
-}
-
 const uint8_t edn_class[256] = {
     [' '] = EDN_C_WS | EDN_C_DELIM,
     ['\n'] = EDN_C_WS | EDN_C_DELIM,

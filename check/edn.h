@@ -113,12 +113,8 @@ static inline bool edn_is_keyword_n(const struct edn_parser *p, const struct edn
 {
     return n->type == EDN_KEYWORD && n->size == size && memcmp(edn_text(p, n), name, size) == 0;
 }
-/* In map m, the value node of keyword key name[0..size), or NULL. */
-const struct edn_node *edn_map_get_n(const struct edn_parser *p, const struct edn_node *m,
-                                     const char *name, uint32_t size);
 /* The same for string literals (the length is known at compile time). */
 #define edn_is_keyword(p, n, lit) edn_is_keyword_n((p), (n), "" lit, sizeof(lit) - 1)
-#define edn_map_get(p, m, lit)    edn_map_get_n((p), (m), "" lit, sizeof(lit) - 1)
 /* The line (from 1) of byte offset (monotonic calls are O(distance)). */
 uint32_t edn_line(struct edn_parser *p, uint64_t offset);
 /* Fills p->err for offset with the message; returns RAST_CHECK_EPARSE. */

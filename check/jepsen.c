@@ -11,7 +11,6 @@
 
 #include "edn.h"
 
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,24 +37,16 @@ struct jepsen_fields {
 static const struct edn_node **jepsen_field_slot(const struct jepsen *j, const struct edn_node *key,
                                                  struct jepsen_fields *fields)
 {
-    if (key->type != EDN_KEYWORD)
-        return NULL;
-    static const struct {
-        const char *name;
-        uint32_t size;
-        size_t offset;
-    } known[] = {
-        { "process", 7, offsetof(struct jepsen_fields, process) },
-        { "type", 4, offsetof(struct jepsen_fields, type) },
-        { "f", 1, offsetof(struct jepsen_fields, f) },
-        { "key", 3, offsetof(struct jepsen_fields, key) },
-        { "value", 5, offsetof(struct jepsen_fields, value) },
-    };
-    const char *text = edn_text(&j->p, key);
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (key->size == known[i].size && text[0] == known[i].name[0] &&
-            memcmp(text, known[i].name, key->size) == 0)
-            return (const struct edn_node **)((char *)fields + known[i].offset);
+    if (edn_is_keyword(&j->p, key, "process"))
+        return &fields->process;
+    if (edn_is_keyword(&j->p, key, "type"))
+        return &fields->type;
+    if (edn_is_keyword(&j->p, key, "f"))
+        return &fields->f;
+    if (edn_is_keyword(&j->p, key, "key"))
+        return &fields->key;
+    if (edn_is_keyword(&j->p, key, "value"))
+        return &fields->value;
     return NULL;
 }
 

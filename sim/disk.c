@@ -36,34 +36,31 @@ void disk_reset(struct disk *d)
     memset(&d->durable_hard_state, 0, sizeof d->durable_hard_state);
 }
 
-static bool disk_reserve(uint8_t **buf, size_t *capacity, size_t needed)
+/* Room for needed items of size item in *p (a byte buffer, terms, entries): the capacity
+ * starts at first and doubles; contents are kept. */
+static bool disk_grow(void **p, uint64_t *capacity, uint64_t needed, size_t item, uint64_t first)
 {
     if (needed <= *capacity)
         return true;
-    size_t grown = *capacity == 0 ? 16384 : *capacity;
+    uint64_t grown = *capacity == 0 ? first : *capacity;
     while (grown < needed)
         grown *= 2;
-    uint8_t *p = realloc(*buf, grown);
-    if (p == NULL)
+    void *q = realloc(*p, (size_t)grown * item);
+    if (q == NULL)
         return false;
-    *buf = p;
+    *p = q;
     *capacity = grown;
     return true;
 }
 
+static bool disk_reserve(uint8_t **buf, uint64_t *capacity, uint64_t needed)
+{
+    return disk_grow((void **)buf, capacity, needed, 1, 16384);
+}
+
 static bool disk_terms_reserve(uint64_t **terms, uint64_t *capacity, uint64_t needed)
 {
-    if (needed <= *capacity)
-        return true;
-    uint64_t grown = *capacity == 0 ? 1024 : *capacity;
-    while (grown < needed)
-        grown *= 2;
-    uint64_t *p = realloc(*terms, (size_t)grown * sizeof *p);
-    if (p == NULL)
-        return false;
-    *terms = p;
-    *capacity = grown;
-    return true;
+    return disk_grow((void **)terms, capacity, needed, sizeof **terms, 1024);
 }
 
 static int disk_append_record(struct disk *d, const struct rast_record *rec, size_t *at)
@@ -254,17 +251,7 @@ static bool disk_valid_record_after(const struct disk *d, size_t from)
 
 static bool disk_entries_reserve(struct disk *d, uint64_t count)
 {
-    if (count <= d->entries_capacity)
-        return true;
-    uint64_t grown = d->entries_capacity == 0 ? 1024 : d->entries_capacity * 2;
-    while (grown < count)
-        grown *= 2;
-    struct rast_entry *p = realloc(d->entries, (size_t)grown * sizeof *p);
-    if (p == NULL)
-        return false;
-    d->entries = p;
-    d->entries_capacity = grown;
-    return true;
+    return disk_grow((void **)&d->entries, &d->entries_capacity, count, sizeof *d->entries, 1024);
 }
 
 /* Applies one decoded record to the restore being built. */

@@ -57,12 +57,12 @@ enum disk_load_result {
 struct disk {
     uint8_t *durable;
     size_t durable_size;
-    size_t durable_capacity;
+    uint64_t durable_capacity;
     size_t last_record_offset; /* start of the last whole record in durable */
     uint32_t durable_records;
     uint8_t *pending;
     size_t pending_size;
-    size_t pending_capacity;
+    uint64_t pending_capacity;
     struct disk_request requests[DISK_REQUESTS_MAX];
     uint32_t head;
     uint32_t count;
