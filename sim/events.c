@@ -1,12 +1,14 @@
 /*
- * events.c: two binary min-heaps (near and far) and a lane of event keys ordered by
- * (time_us, seq) (see events.h), with the payloads in a fixed pool of slots.
- * Invariants: in each heap, for every i > 0, key(keys[(i - 1) / 2]) <= key(keys[i]); each
- * lane's keys increase from head to tail; seq values are unique, so the order of pops is a
- * total order that does not depend on where keys are kept (which heap, which lane); count =
- * the heaps' counts + the lanes' counts; the slots named by the heaps, the lanes, the free
- * stack and fresh_next..capacity are disjoint and cover the pool (so clearing costs nothing
- * per slot).
+ * events.c: a lane, a timing wheel and a binary min-heap of events ordered by (time_us, seq)
+ * (see events.h), with the payloads in a fixed pool of slots.
+ * Invariants: in the heap, for every i > 0, key(keys[(i - 1) / 2]) <= key(keys[i]); each
+ * lane's keys increase from head to tail; each wheel bucket's list increases and holds only
+ * times of that bucket number, all in [cursor, cursor + EVENTS_WHEEL_BUCKETS), and its bit is
+ * set exactly when the list is not empty; the cursor is at most the bucket number of every
+ * queued event's time that is in the wheel; seq values are unique, so the order of pops is a
+ * total order that does not depend on where events are kept; count = the heap's, the wheel's
+ * and the lanes' counts; the slots named by the heap, the wheel, the lanes, the free stack and
+ * fresh_next..capacity are disjoint and cover the pool (so clearing costs nothing per slot).
  */
 #include "events.h"
 
@@ -22,7 +24,8 @@ bool events_init(struct events *q, uint32_t capacity)
     memset(q, 0, sizeof *q);
     if (capacity == 0 || capacity > EVENTS_CAPACITY_MAX)
         return false;
-    q->near.keys = calloc(capacity, sizeof *q->near.keys);
+    q->wheel.head = calloc(EVENTS_WHEEL_BUCKETS, sizeof *q->wheel.head);
+    q->wheel.next = calloc(capacity, sizeof *q->wheel.next);
     q->far.keys = calloc(capacity, sizeof *q->far.keys);
     q->payload = calloc(capacity, sizeof *q->payload);
     q->free_slots = calloc(capacity, sizeof *q->free_slots);
@@ -31,8 +34,8 @@ bool events_init(struct events *q, uint32_t capacity)
         q->lanes[l].keys = calloc(EVENTS_LANE_CAPACITY, sizeof *q->lanes[l].keys);
         lanes_ok = lanes_ok && q->lanes[l].keys != NULL;
     }
-    if (q->near.keys == NULL || q->far.keys == NULL || q->payload == NULL ||
-        q->free_slots == NULL || !lanes_ok) {
+    if (q->wheel.head == NULL || q->wheel.next == NULL || q->far.keys == NULL ||
+        q->payload == NULL || q->free_slots == NULL || !lanes_ok) {
         events_free(q);
         return false;
     }
@@ -42,7 +45,8 @@ bool events_init(struct events *q, uint32_t capacity)
 
 void events_free(struct events *q)
 {
-    free(q->near.keys);
+    free(q->wheel.head);
+    free(q->wheel.next);
     free(q->far.keys);
     free(q->payload);
     free(q->free_slots);
@@ -54,9 +58,14 @@ void events_free(struct events *q)
 void events_clear(struct events *q)
 {
     q->count = 0;
-    q->near.count = 0;
+    for (uint32_t w = 0; w < EVENTS_WHEEL_WORDS; w++) {
+        for (uint64_t bits = q->wheel.nonempty[w]; bits != 0; bits &= bits - 1)
+            q->wheel.head[w * 64 + (uint32_t)__builtin_ctzll(bits)] = 0;
+        q->wheel.nonempty[w] = 0;
+    }
+    q->wheel.cursor = 0;
+    q->wheel.count = 0;
     q->far.count = 0;
-    q->popped_us = 0;
     for (uint32_t l = 0; l < EVENTS_LANES; l++) {
         q->lanes[l].head = 0;
         q->lanes[l].count = 0;
@@ -96,6 +105,24 @@ static bool events_lane_append(struct events_lane *lane, struct event_key item)
     return true;
 }
 
+/* Puts slot into its bucket's list when its time is in the wheel's window. */
+static bool events_wheel_push(struct events_wheel *w, const struct event *payload, uint32_t slot)
+{
+    uint64_t time_us = payload[slot].time_us;
+    uint64_t bucket = time_us >> EVENTS_WHEEL_BUCKET_SHIFT;
+    if (bucket < w->cursor || bucket - w->cursor >= EVENTS_WHEEL_BUCKETS)
+        return false;
+    uint32_t b = (uint32_t)bucket & (EVENTS_WHEEL_BUCKETS - 1);
+    uint32_t *link = &w->head[b];
+    while (*link != 0 && payload[*link - 1].time_us <= time_us)
+        link = &w->next[*link - 1];
+    w->next[slot] = *link;
+    *link = slot + 1;
+    w->nonempty[b / 64] |= 1ull << (b % 64);
+    w->count++;
+    return true;
+}
+
 static void events_heap_push(struct events_heap *h, struct event_key item)
 {
     uint32_t i = h->count++;
@@ -109,20 +136,37 @@ static void events_heap_push(struct events_heap *h, struct event_key item)
     h->keys[i] = item;
 }
 
+/* Field by field: callers build ev on their stack with narrow stores, and a whole-struct copy
+ * loads it back 16 bytes at a time, which the CPU cannot forward from those stores (a stall
+ * of a dozen cycles on every push, the hottest line of the run loop in perf). */
+static inline void event_copy(struct event *to, const struct event *from)
+{
+    to->time_us = from->time_us;
+    to->kind = from->kind;
+    to->node = from->node;
+    to->pad = 0;
+    to->epoch = from->epoch;
+    to->a = from->a;
+    to->d = from->d;
+    to->b = from->b;
+    to->c = from->c;
+}
+
 bool events_push(struct events *q, const struct event *ev)
 {
     if (q->count == q->capacity || q->seq_next > EVENTS_SEQ_MAX)
         return false;
     uint32_t slot = q->free_count > 0 ? q->free_slots[--q->free_count] : q->fresh_next++;
     struct event *p = &q->payload[slot];
-    *p = *ev;
+    event_copy(p, ev);
     p->seq = q->seq_next++;
     struct event_key item = { .time_us = ev->time_us,
                               .order = (p->seq << EVENTS_SLOT_BITS) | slot };
     q->count++;
     struct events_lane *lane = events_lane_of(q, ev->kind);
-    if (lane == NULL || !events_lane_append(lane, item))
-        events_heap_push(item.time_us > q->popped_us + EVENTS_FAR_US ? &q->far : &q->near, item);
+    if ((lane == NULL || !events_lane_append(lane, item)) &&
+        !events_wheel_push(&q->wheel, q->payload, slot))
+        events_heap_push(&q->far, item);
     return true;
 }
 
@@ -147,26 +191,46 @@ __attribute__((noinline)) static void events_sift_down(struct event_key *heap, u
     heap[i] = last;
 }
 
-#define EVENTS_IN_NEAR EVENTS_LANES
-#define EVENTS_IN_FAR  (EVENTS_LANES + 1)
-
-/* Where the least key of a non-empty queue is: a lane's index, EVENTS_IN_NEAR or
- * EVENTS_IN_FAR; the key itself in *least_out. */
-static uint32_t events_least_at(const struct events *q, const struct event_key **least_out)
+/* The bucket index (0..EVENTS_WHEEL_BUCKETS-1) of the wheel's earliest item; the wheel must
+ * not be empty. Buckets are scanned from the cursor's, wrapping once. */
+static uint32_t events_wheel_first(const struct events_wheel *w)
 {
-    const struct event_key *least = q->near.count > 0 ? &q->near.keys[0] : NULL;
-    uint32_t at = EVENTS_IN_NEAR;
-    if (q->far.count > 0 && (least == NULL || events_less(&q->far.keys[0], least))) {
-        least = &q->far.keys[0];
+    uint32_t from = (uint32_t)w->cursor & (EVENTS_WHEEL_BUCKETS - 1);
+    uint32_t word = from / 64;
+    uint64_t bits = w->nonempty[word] & (~0ull << (from % 64));
+    for (uint32_t i = 0; bits == 0 && i < EVENTS_WHEEL_WORDS; i++) {
+        word = (word + 1) % EVENTS_WHEEL_WORDS;
+        bits = w->nonempty[word];
+    }
+    return word * 64 + (uint32_t)__builtin_ctzll(bits);
+}
+
+#define EVENTS_IN_WHEEL EVENTS_LANES
+#define EVENTS_IN_FAR   (EVENTS_LANES + 1)
+
+/* Where the least event of a non-empty queue is: a lane's index, EVENTS_IN_WHEEL (its bucket
+ * in *bucket_out) or EVENTS_IN_FAR; its key in *least_out. */
+static uint32_t events_least_at(const struct events *q, struct event_key *least_out,
+                                uint32_t *bucket_out)
+{
+    struct event_key least = { UINT64_MAX, UINT64_MAX };
+    uint32_t at = EVENTS_IN_FAR;
+    if (q->wheel.count > 0) {
+        uint32_t b = events_wheel_first(&q->wheel);
+        uint32_t slot = q->wheel.head[b] - 1;
+        least.time_us = q->payload[slot].time_us;
+        least.order = (q->payload[slot].seq << EVENTS_SLOT_BITS) | slot;
+        at = EVENTS_IN_WHEEL;
+        *bucket_out = b;
+    }
+    if (q->far.count > 0 && events_less(&q->far.keys[0], &least)) {
+        least = q->far.keys[0];
         at = EVENTS_IN_FAR;
     }
     for (uint32_t l = 0; l < EVENTS_LANES; l++) {
         const struct events_lane *lane = &q->lanes[l];
-        if (lane->count == 0)
-            continue;
-        const struct event_key *head = &lane->keys[lane->head];
-        if (least == NULL || events_less(head, least)) {
-            least = head;
+        if (lane->count > 0 && events_less(&lane->keys[lane->head], &least)) {
+            least = lane->keys[lane->head];
             at = l;
         }
     }
@@ -180,23 +244,37 @@ static void events_heap_pop(struct events_heap *h)
         events_sift_down(h->keys, h->count, h->keys[h->count]);
 }
 
+static void events_wheel_pop(struct events_wheel *w, uint32_t bucket)
+{
+    uint32_t slot = w->head[bucket] - 1;
+    w->head[bucket] = w->next[slot];
+    if (w->head[bucket] == 0)
+        w->nonempty[bucket / 64] &= ~(1ull << (bucket % 64));
+    w->count--;
+}
+
 bool events_pop(struct events *q, struct event *out)
 {
     if (q->count == 0)
         return false;
-    const struct event_key *least;
-    uint32_t at = events_least_at(q, &least);
-    uint32_t slot = (uint32_t)(least->order & EVENTS_SLOT_MASK);
+    struct event_key least;
+    uint32_t bucket = 0;
+    uint32_t at = events_least_at(q, &least, &bucket);
+    uint32_t slot = (uint32_t)(least.order & EVENTS_SLOT_MASK);
     *out = q->payload[slot];
     q->count--;
-    q->popped_us = out->time_us;
     q->free_slots[q->free_count++] = (uint16_t)slot;
     if (at < EVENTS_LANES) {
         q->lanes[at].head = (q->lanes[at].head + 1) & EVENTS_LANE_MASK;
         q->lanes[at].count--;
+    } else if (at == EVENTS_IN_WHEEL) {
+        events_wheel_pop(&q->wheel, bucket);
     } else {
-        events_heap_pop(at == EVENTS_IN_NEAR ? &q->near : &q->far);
+        events_heap_pop(&q->far);
     }
+    uint64_t popped_bucket = out->time_us >> EVENTS_WHEEL_BUCKET_SHIFT;
+    if (popped_bucket > q->wheel.cursor)
+        q->wheel.cursor = popped_bucket;
     return true;
 }
 
@@ -204,7 +282,8 @@ uint64_t events_peek_time(const struct events *q)
 {
     if (q->count == 0)
         return UINT64_MAX;
-    const struct event_key *least;
-    events_least_at(q, &least);
-    return least->time_us;
+    struct event_key least;
+    uint32_t bucket;
+    events_least_at(q, &least, &bucket);
+    return least.time_us;
 }

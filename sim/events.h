@@ -3,18 +3,22 @@
  * sequence). Ties in time keep insertion order, so a run never depends on the queue's layout.
  * Time is an integer count of simulated microseconds.
  *
- * Layout: 16-byte keys in two binary min-heaps and a lane; the 48-byte payloads stay put in
- * a slot pool. The lane is a FIFO for the one kind of event that is nearly always pushed in
- * time order: ticks (a node's next tick is one interval ahead). A tick push that keeps the
- * lane sorted goes there (O(1)), any other push goes to a heap: keys more than EVENTS_FAR_US
- * past the last pop to the far heap, the rest to the near one. A pop takes the least of the
- * heaps' tops and the lane's head. Every part is sorted by (time, sequence), so the pop order
- * is exactly one heap's; where a key is kept changes no order, only cost. Ticks, half the
- * events, skip the heaps. Message delays are drawn with means of 5-60 ms, and replayed
- * copies, clogged paths, restarts and client timeouts wait far longer, so in the standard
- * profile the near heap holds about 4 keys and the far one 40 (against 47 in one heap): the
- * near heap takes half the heap pops for a sift through a handful of keys. (Client timeouts
- * had a lane of their own before the far heap, which now keeps them out of the near one.)
+ * Layout: the 48-byte payloads stay put in a slot pool; three structures hold references to
+ * them, each sorted by (time_us, seq):
+ *   lane   a FIFO of 16-byte keys for the one kind of event that is nearly always pushed in
+ *          time order: ticks (a node's next tick is one interval ahead). A tick push that
+ *          keeps the lane sorted goes there, O(1).
+ *   wheel  a timing wheel of EVENTS_WHEEL_BUCKETS buckets of EVENTS_WHEEL_BUCKET_US each,
+ *          starting at the bucket of the last pop: every other push whose time falls in that
+ *          window (about 2.1 s) joins its bucket's list, kept sorted (a push has the newest
+ *          seq, so it goes after every item of its time or earlier; buckets hold 0-2 items).
+ *          A bitmap of non-empty buckets finds the earliest one.
+ *   far    a binary min-heap of 16-byte keys for the rest: times past the window, or before
+ *          the window's start (no caller does that, but the queue stays correct).
+ * A pop takes the least of the lane's head, the wheel's first item and the heap's top. Where
+ * an event is kept changes no order, only cost. In the standard profile ticks are half the
+ * events and message deliveries (5-60 ms delays) most of the rest: both skip the heap,
+ * whose log-depth sift through 40-odd keys had been a fifth of the simulator's work.
  *
  * Limits: the capacity is fixed when the queue is created; events_push returns false when
  * full (the caller counts it as an overflow and the run fails loudly: it is a sim bug).
@@ -58,7 +62,7 @@ struct event {
     uint64_t c;
 };
 
-/* A heap item: the ordering key and where the event's payload lives. order packs the
+/* A lane or heap item: the ordering key and where the event's payload lives. order packs the
  * insertion sequence (high 48 bits) above the payload slot (low 16 bits); sequences are
  * unique, so comparing (time_us, order) compares (time_us, seq). 16 bytes, so sifting moves
  * a quarter of what whole events would. */
@@ -70,9 +74,13 @@ struct event_key {
 #define EVENTS_CAPACITY_MAX 65536u             /* payload slots are 16-bit */
 #define EVENTS_SEQ_MAX      ((1ull << 48) - 1) /* pushes per run before the queue refuses */
 
-#define EVENTS_LANES         1u     /* ticks */
-#define EVENTS_LANE_CAPACITY 4096u  /* a power of two; a full lane sends pushes to a heap */
-#define EVENTS_FAR_US        20000u /* a key this far past the last pop goes to the far heap */
+#define EVENTS_LANES              1u    /* ticks */
+#define EVENTS_LANE_CAPACITY      4096u /* a power of two; a full lane sends pushes elsewhere */
+
+#define EVENTS_WHEEL_BUCKET_SHIFT 10u /* a bucket spans 1,024 us */
+#define EVENTS_WHEEL_BUCKET_US    (1u << EVENTS_WHEEL_BUCKET_SHIFT)
+#define EVENTS_WHEEL_BUCKETS      2048u /* a power of two: a window of about 2.1 s */
+#define EVENTS_WHEEL_WORDS        (EVENTS_WHEEL_BUCKETS / 64u)
 
 /* A ring of keys in increasing (time_us, order). */
 struct events_lane {
@@ -87,10 +95,20 @@ struct events_heap {
     uint32_t count;
 };
 
+/* Buckets of payload slots, each a list sorted by (time_us, seq). Links are slot + 1, 0 ends a
+ * list. Every item's bucket number (time_us / EVENTS_WHEEL_BUCKET_US) is in
+ * [cursor, cursor + EVENTS_WHEEL_BUCKETS), so bucket order from the cursor is time order. */
+struct events_wheel {
+    uint32_t *head;                        /* EVENTS_WHEEL_BUCKETS list heads */
+    uint32_t *next;                        /* per payload slot: the next in its bucket */
+    uint64_t nonempty[EVENTS_WHEEL_WORDS]; /* bit b: bucket b's list is not empty */
+    uint64_t cursor;                       /* bucket number of the last pop, never decreasing */
+    uint32_t count;
+};
+
 struct events {
-    struct events_heap near; /* keys up to EVENTS_FAR_US past popped_us when pushed */
-    struct events_heap far;  /* keys further ahead */
-    uint64_t popped_us;      /* time of the last pop (0 after a clear) */
+    struct events_wheel wheel;
+    struct events_heap far; /* keys outside the wheel's window when pushed */
     struct events_lane lanes[EVENTS_LANES];
     struct event *payload; /* capacity slots; heap and lane keys point into it */
     uint16_t *free_slots;  /* stack of recycled payload slots */

@@ -140,22 +140,26 @@ static void test_lanes_and_heap_pop_in_one_order(void)
     events_free(&q);
 }
 
-/* Keys far past the last pop go to the far heap, the others to the near one; pops interleave
- * both (and the lanes) in one (time, seq) order, ties included. */
-static void test_near_and_far_heaps_pop_in_one_order(void)
+/* Times inside the wheel's window go to its buckets, the others (further ahead, or before the
+ * window's start) to the heap; pops interleave the wheel, the heap and the lane in one
+ * (time, seq) order, ties included, while the window moves across many wheel turns. */
+static void test_wheel_and_heap_pop_in_one_order(void)
 {
     struct events q;
     CHECK(events_init(&q, 10000));
     struct entropy e = { 0 };
     entropy_init_prng(&e, 11);
     static const uint8_t kinds[] = { EV_TICK, EV_DELIVER, EV_DELIVER };
+    const uint64_t window_us = (uint64_t)EVENTS_WHEEL_BUCKETS * EVENTS_WHEEL_BUCKET_US;
     uint64_t now = 0;
-    uint32_t queued = 0;
-    uint32_t far = 0;
-    for (int i = 0; i < 40000; i++) {
+    uint32_t queued = 0, wheel_max = 0, far_max = 0;
+    for (int i = 0; i < 60000; i++) {
         struct event ev = { .kind = kinds[entropy_below(&e, 3)] };
-        uint64_t ahead = entropy_below(&e, 2) == 0 ? entropy_below(&e, 2 * EVENTS_FAR_US)
-                                                   : entropy_below(&e, 3) * EVENTS_FAR_US;
+        uint32_t shape = (uint32_t)entropy_below(&e, 4);
+        uint64_t ahead = shape == 0   ? entropy_below(&e, 3 * EVENTS_WHEEL_BUCKET_US)
+                         : shape == 1 ? entropy_below(&e, 2 * window_us)
+                         : shape == 2 ? entropy_below(&e, 3) * EVENTS_WHEEL_BUCKET_US
+                                      : window_us - entropy_below(&e, 2);
         ev.time_us = now + ahead;
         if (queued < 5000 && entropy_below(&e, 2) == 0) {
             CHECK(events_push(&q, &ev));
@@ -167,11 +171,61 @@ static void test_near_and_far_heaps_pop_in_one_order(void)
             now = out.time_us;
             queued--;
         }
-        far = q.far.count > far ? q.far.count : far;
+        wheel_max = q.wheel.count > wheel_max ? q.wheel.count : wheel_max;
+        far_max = q.far.count > far_max ? q.far.count : far_max;
     }
-    CHECK(far > 0 && q.near.count > 0);
+    CHECK(wheel_max > 0 && far_max > 0);
+    CHECK(now > 4 * window_us); /* the window went round the wheel several times */
     CHECK(q.count == queued);
     CHECK(drain_sorted(&q, queued));
+    events_free(&q);
+}
+
+/* A push before the window's start (earlier than the last pop's bucket) goes to the heap and
+ * still comes out first; the window never moves back. */
+static void test_push_before_window_pops_first(void)
+{
+    struct events q;
+    CHECK(events_init(&q, 64));
+    struct event ev = { .kind = EV_DELIVER };
+    ev.time_us = 10 * EVENTS_WHEEL_BUCKET_US;
+    CHECK(events_push(&q, &ev));
+    ev.time_us = 12 * EVENTS_WHEEL_BUCKET_US;
+    CHECK(events_push(&q, &ev));
+    struct event out;
+    CHECK(events_pop(&q, &out));
+    CHECK_EQ_U64(out.time_us, 10 * EVENTS_WHEEL_BUCKET_US);
+    ev.time_us = 5; /* before the window */
+    CHECK(events_push(&q, &ev));
+    CHECK_EQ_U64(q.far.count, 1);
+    ev.time_us = 11 * EVENTS_WHEEL_BUCKET_US;
+    CHECK(events_push(&q, &ev));
+    CHECK_EQ_U64(events_peek_time(&q), 5);
+    CHECK(events_pop(&q, &out));
+    CHECK_EQ_U64(out.time_us, 5);
+    CHECK(events_pop(&q, &out));
+    CHECK_EQ_U64(out.time_us, 11 * EVENTS_WHEEL_BUCKET_US);
+    CHECK(events_pop(&q, &out));
+    CHECK_EQ_U64(out.time_us, 12 * EVENTS_WHEEL_BUCKET_US);
+    CHECK(!events_pop(&q, &out));
+    events_free(&q);
+}
+
+/* events_clear empties the wheel's buckets: a queue reused after a clear holds only what is
+ * pushed after it. */
+static void test_clear_empties_the_wheel(void)
+{
+    struct events q;
+    CHECK(events_init(&q, 64));
+    struct event ev = { .kind = EV_DELIVER };
+    for (uint32_t i = 0; i < 20; i++) {
+        ev.time_us = 3000 + 997 * i;
+        CHECK(events_push(&q, &ev));
+    }
+    events_clear(&q);
+    ev.time_us = 7;
+    CHECK(events_push(&q, &ev));
+    CHECK(drain_sorted(&q, 1));
     events_free(&q);
 }
 
@@ -202,7 +256,9 @@ int main(int argc, char **argv)
         RAST_TEST(test_payloads_survive_slot_reuse),
         RAST_TEST(test_lanes_and_heap_pop_in_one_order),
         RAST_TEST(test_full_lane_spills_to_heap),
-        RAST_TEST(test_near_and_far_heaps_pop_in_one_order),
+        RAST_TEST(test_wheel_and_heap_pop_in_one_order),
+        RAST_TEST(test_push_before_window_pops_first),
+        RAST_TEST(test_clear_empties_the_wheel),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }
