@@ -136,38 +136,14 @@ static void events_heap_push(struct events_heap *h, struct event_key item)
     h->keys[i] = item;
 }
 
-/* Field by field: callers build ev on their stack with narrow stores, and a whole-struct copy
- * loads it back 16 bytes at a time, which the CPU cannot forward from those stores (a stall
- * of a dozen cycles on every push, the hottest line of the run loop in perf). */
-static inline void event_copy(struct event *to, const struct event *from)
+void events_place(struct events *q, uint32_t slot)
 {
-    to->time_us = from->time_us;
-    to->kind = from->kind;
-    to->node = from->node;
-    to->pad = 0;
-    to->epoch = from->epoch;
-    to->a = from->a;
-    to->d = from->d;
-    to->b = from->b;
-    to->c = from->c;
-}
-
-bool events_push(struct events *q, const struct event *ev)
-{
-    if (q->count == q->capacity || q->seq_next > EVENTS_SEQ_MAX)
-        return false;
-    uint32_t slot = q->free_count > 0 ? q->free_slots[--q->free_count] : q->fresh_next++;
-    struct event *p = &q->payload[slot];
-    event_copy(p, ev);
-    p->seq = q->seq_next++;
-    struct event_key item = { .time_us = ev->time_us,
-                              .order = (p->seq << EVENTS_SLOT_BITS) | slot };
-    q->count++;
-    struct events_lane *lane = events_lane_of(q, ev->kind);
+    const struct event *p = &q->payload[slot];
+    struct event_key item = { .time_us = p->time_us, .order = (p->seq << EVENTS_SLOT_BITS) | slot };
+    struct events_lane *lane = events_lane_of(q, p->kind);
     if ((lane == NULL || !events_lane_append(lane, item)) &&
         !events_wheel_push(&q->wheel, q->payload, slot))
         events_heap_push(&q->far, item);
-    return true;
 }
 
 /* Moves last down from the root into the hole the popped key left. Out of line: inlined
