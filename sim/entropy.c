@@ -95,6 +95,8 @@ static void entropy_record_value(struct entropy *e, uint64_t value)
 /* BYTES: just enough little-endian bytes to cover n - 1; missing bytes read as 0. */
 static uint64_t entropy_bytes_next(struct entropy *e, uint64_t n)
 {
+    if (e->input_offset >= e->input_size)
+        return 0; /* the input ran out: every later choice is the boring one, no division */
     uint64_t value = 0;
     int shift = 0;
     for (uint64_t span = n - 1; span != 0 && shift < 64; span >>= 8, shift += 8) {
