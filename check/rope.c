@@ -53,9 +53,11 @@ struct rope {
     uint32_t memo_count;
     uint64_t *pow; /* pow[i] = B^i */
     uint32_t pow_count;
-    uint64_t **prefix; /* per strtab id: sparse prefix hashes, lazily */
+    uint32_t *prefix_at; /* per strtab id: 1 + where its prefix hashes start in prefix_pool */
     uint32_t prefix_cap;
-    uint64_t prefix_bytes;
+    uint64_t *prefix_pool; /* every string's sparse prefix hashes, one after another */
+    uint32_t pool_count;
+    uint32_t pool_cap;
 };
 
 static uint64_t rope_mix(uint64_t x)
@@ -70,9 +72,8 @@ void rope_free(struct rope *r)
 {
     if (r == NULL)
         return;
-    for (uint32_t i = 0; i < r->prefix_cap; i++)
-        free(r->prefix[i]);
-    free(r->prefix);
+    free(r->prefix_at);
+    free(r->prefix_pool);
     free(r->nodes);
     free(r->intern);
     free(r->memo);
@@ -86,14 +87,14 @@ uint64_t rope_bytes(const struct rope *r)
         return 0;
     return (uint64_t)r->cap * sizeof(struct rope_node) +
            ((uint64_t)r->intern_mask + 1 + r->memo_mask + 1) * sizeof(struct rope_slot) +
-           (uint64_t)r->pow_count * 8 + (uint64_t)r->prefix_cap * 8 + r->prefix_bytes;
+           (uint64_t)r->pow_count * 8 + (uint64_t)r->prefix_cap * 4 + (uint64_t)r->pool_cap * 8;
 }
 
 static bool rope_pow(struct rope *r, uint32_t n)
 {
     if (n < r->pow_count)
         return true;
-    uint32_t cap = r->pow_count == 0 ? 256 : r->pow_count;
+    uint32_t cap = r->pow_count == 0 ? 64 : r->pow_count;
     while (cap <= n)
         cap *= 2;
     uint64_t *p = realloc(r->pow, (size_t)cap * sizeof *p);
@@ -188,29 +189,49 @@ static bool rope_equal_bytes(const struct model_ctx *ctx, const struct rope *r, 
     return true;
 }
 
+/* Room for n more words in the prefix pool. */
+static bool rope_pool_reserve(struct rope *r, uint32_t n)
+{
+    if (n > UINT32_MAX / 4 - r->pool_count)
+        return false;
+    if (r->pool_count + n <= r->pool_cap)
+        return true;
+    uint32_t cap = r->pool_cap == 0 ? 256 : r->pool_cap;
+    while (cap < r->pool_count + n)
+        cap *= 2;
+    uint64_t *p = realloc(r->prefix_pool, (size_t)cap * sizeof *p);
+    if (p == NULL)
+        return false;
+    r->prefix_pool = p;
+    r->pool_cap = cap;
+    return true;
+}
+
 /* Sparse prefix hashes of strtab string id: pre[k] = H of its first k * ROPE_STRIDE bytes,
- * computed once; pre[last] is H of the whole string. */
+ * computed once; pre[last] is H of the whole string. They live in one pool (one allocation
+ * for all, not one per string: a small partition has hundreds of short strings); the pointer
+ * is good until the next call. */
 static const uint64_t *rope_prefix(struct model_ctx *ctx, struct rope *r, uint32_t id)
 {
     if (id >= r->prefix_cap) {
         uint32_t cap = r->prefix_cap == 0 ? 64 : r->prefix_cap;
         while (cap <= id)
             cap *= 2;
-        uint64_t **p = realloc(r->prefix, (size_t)cap * sizeof *p);
+        uint32_t *p = realloc(r->prefix_at, (size_t)cap * sizeof *p);
         if (p == NULL)
             return NULL;
         memset(p + r->prefix_cap, 0, (size_t)(cap - r->prefix_cap) * sizeof *p);
-        r->prefix = p;
+        r->prefix_at = p;
         r->prefix_cap = cap;
     }
-    if (r->prefix[id] == NULL) {
+    if (r->prefix_at[id] == 0) {
         const char *s;
         uint32_t size;
         strtab_get(&ctx->strs, id, &s, &size);
         uint32_t n = size / ROPE_STRIDE + 2;
-        uint64_t *pre = malloc((size_t)n * sizeof *pre), h = 0;
-        if (pre == NULL)
+        if (!rope_pool_reserve(r, n))
             return NULL;
+        uint64_t *pre = r->prefix_pool + r->pool_count, h = 0;
         for (uint32_t i = 0; i < size; i++) {
             if (i % ROPE_STRIDE == 0)
                 pre[i / ROPE_STRIDE] = h;
@@ -219,10 +240,10 @@ static const uint64_t *rope_prefix(struct model_ctx *ctx, struct rope *r, uint32
         if (size % ROPE_STRIDE == 0)
             pre[size / ROPE_STRIDE] = h;
         pre[n - 1] = h;
-        r->prefix[id] = pre;
-        r->prefix_bytes += (uint64_t)n * sizeof *pre;
+        r->prefix_at[id] = r->pool_count + 1;
+        r->pool_count += n;
     }
-    return r->prefix[id];
+    return r->prefix_pool + (r->prefix_at[id] - 1);
 }
 
 /* H of the first n bytes of strtab string id (n <= its size). */
