@@ -130,12 +130,39 @@ static bool jepsen_fast_scalar(struct jepsen_cursor *c, struct jepsen_scalar *v)
     return ch == '"' && jepsen_fast_string(c, v);
 }
 
-/* The keyword whose ':' the cursor just passed (c->i is after the ':'). */
-static bool jepsen_fast_keyword(struct jepsen_cursor *c, struct jepsen_scalar *v)
+/* The keyword whose ':' the cursor just passed (c->i is after the ':'). The names the reader
+ * knows are compared as one word each (names[k]: at most 7 bytes, NUL-padded to 8); anything
+ * else is scanned byte by byte. Either way the same scalar as jepsen_fast_word's. */
+struct jepsen_fast_name {
+    char text[8];
+    uint64_t size;
+};
+
+static bool jepsen_fast_keyword(struct jepsen_cursor *c, struct jepsen_scalar *v,
+                                const struct jepsen_fast_name *names, uint32_t count)
 {
+    if (c->len - c->i >= 8) {
+        uint64_t w = jepsen_fast_load8(c->buf + c->i);
+        for (uint32_t k = 0; k < count; k++) {
+            uint64_t n = names[k].size, mask = (UINT64_C(1) << (8 * n)) - 1;
+            if ((w & mask) == jepsen_fast_load8(names[k].text) &&
+                jepsen_fast_delim_or_end(c, c->i + n)) {
+                *v = (struct jepsen_scalar){ JEPSEN_V_KEYWORD, (uint32_t)n + 1, c->i - 1, 0 };
+                c->i += n;
+                return true;
+            }
+        }
+    }
     c->i--;
     return jepsen_fast_word(c, v);
 }
+
+static const struct jepsen_fast_name jepsen_fast_types[] = {
+    { "invoke", 6 }, { "ok", 2 }, { "fail", 4 }, { "info", 4 }
+};
+static const struct jepsen_fast_name jepsen_fast_fs[] = { { "append", 6 }, { "get", 3 },
+                                                          { "put", 3 },    { "read", 4 },
+                                                          { "write", 5 },  { "cas", 3 } };
 
 enum {
     JEPSEN_FIELD_PROCESS,
@@ -274,8 +301,10 @@ static bool jepsen_fast_template(struct jepsen_cursor *c, struct jepsen_scalar f
 {
     return JEPSEN_FAST_LIT(c, "{:process ") && c->i < c->len && c->buf[c->i] >= '0' &&
            c->buf[c->i] <= '9' && jepsen_fast_int(c, &fields[JEPSEN_FIELD_PROCESS]) &&
-           JEPSEN_FAST_LIT(c, ", :type :") && jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_TYPE]) &&
-           JEPSEN_FAST_LIT(c, ", :f :") && jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_F]) &&
+           JEPSEN_FAST_LIT(c, ", :type :") &&
+           jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_TYPE], jepsen_fast_types, 4) &&
+           JEPSEN_FAST_LIT(c, ", :f :") &&
+           jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_F], jepsen_fast_fs, 6) &&
            JEPSEN_FAST_LIT(c, ", :key ") && c->i < c->len &&
            jepsen_fast_scalar(c, &fields[JEPSEN_FIELD_KEY]) && JEPSEN_FAST_LIT(c, ", :value ") &&
            c->i < c->len && jepsen_fast_scalar(c, &fields[JEPSEN_FIELD_VALUE]) && c->i < c->len &&
@@ -330,9 +359,7 @@ static bool jepsen_fast_f(const char *buf, const struct jepsen_scalar *v, struct
 
 bool jepsen_fast_line(const char *buf, uint64_t pos, uint64_t len, struct jepsen_line *out)
 {
-    struct jepsen_scalar fields[5];
-    for (uint32_t k = 0; k < 5; k++)
-        fields[k] = (struct jepsen_scalar){ JEPSEN_V_ABSENT, 0, 0, 0 };
+    struct jepsen_scalar fields[5]; /* the template sets all five */
     struct jepsen_cursor c = { buf, len, pos };
     if (!jepsen_fast_template(&c, fields)) {
         for (uint32_t k = 0; k < 5; k++)
