@@ -57,6 +57,7 @@ struct search {
     const struct plan_part *part;
     const struct model_op *ops; /* the partition's ops, or a copy with ROPE strings (kv) */
     struct model_op *ops_copy;
+    uint32_t roped_nodes; /* kv: the ops of entries [0, roped_nodes) have ropes in ops_copy */
     struct model_ctx ctx;
     bool (*step)(struct model_ctx *, const uint64_t *, const struct model_op *, uint64_t *);
     uint64_t (*hash)(const struct model_ctx *, const uint64_t *);
@@ -127,28 +128,52 @@ static void search_free(struct search *s)
 
 static int search_describe_states(struct search *s);
 
-/* For the kv model: strings become canonical ropes (append arguments stay flat chunks). */
+/*
+ * For the kv model: strings become canonical ropes (append arguments stay flat chunks), each
+ * op's when the search first reaches its call entry (search_roped_upto): a key that the
+ * schedule leaves after a few steps (run.c) would otherwise hash every read's value for nothing.
+ */
 static int search_ropes(struct search *s)
 {
     const struct plan_part *part = s->part;
     s->ops = part->ops;
+    s->roped_nodes = UINT32_MAX; /* nothing to convert */
     if (s->ctx.vt->id != RAST_MODEL_KV)
         return 0;
+    s->roped_nodes = 0;
     s->ops_copy = malloc(((size_t)part->op_count + 1) * sizeof *s->ops_copy);
     if (s->ops_copy == NULL)
         return RAST_CHECK_ENOMEM;
-    bool ok = rope_value(&s->ctx, s->ctx.initial, &s->ctx.initial);
-    for (uint32_t i = 0; i < part->op_count && ok; i++) {
-        struct model_op *o = &s->ops_copy[i];
-        *o = part->ops[i];
+    memcpy(s->ops_copy, part->ops, (size_t)part->op_count * sizeof *s->ops_copy);
+    s->ops = s->ops_copy;
+    return rope_value(&s->ctx, s->ctx.initial, &s->ctx.initial) ? 0 : RAST_CHECK_ENOMEM;
+}
+
+/* Makes the strings of the ops of entries [0, node) ropes where not yet done (kv: entries
+ * are reached in order, so the converted ones are a prefix); false when out of memory. */
+static bool search_roped_convert(struct search *s, uint32_t node)
+{
+    for (; s->roped_nodes < node; s->roped_nodes++) {
+        uint32_t entry = s->part->entries[s->roped_nodes];
+        struct model_op *o = &s->ops_copy[entry >> 1];
+        bool ok = true;
+        if ((entry & 1) != 0) /* a return: its op was converted at its call */
+            continue;
         if (o->f == RAST_F_APPEND)
             ok = rope_append_arg(&s->ctx, o->a0, &o->a0);
         else
             ok = rope_value(&s->ctx, o->a0, &o->a0) && rope_value(&s->ctx, o->a1, &o->a1) &&
                  rope_value(&s->ctx, o->result, &o->result);
+        if (!ok)
+            return false; /* retried from this entry: ropes convert to themselves */
     }
-    s->ops = s->ops_copy;
-    return ok ? 0 : RAST_CHECK_ENOMEM;
+    return true;
+}
+
+/* The check on every step is one compare; the conversion is out of line. */
+static inline bool search_roped_upto(struct search *s, uint32_t node)
+{
+    return node <= s->roped_nodes || search_roped_convert(s, node);
 }
 
 static int search_initial_value(struct search *s, struct rast_value v, struct check_value *out)
@@ -302,6 +327,8 @@ static bool search_viable(struct search *s, uint32_t op)
     for (uint32_t node = s->next[0]; node != tail; node = s->next[node]) {
         uint32_t entry = s->part->entries[node - 1];
         if ((entry & 1) != 0) {
+            if (!search_roped_upto(s, node))
+                return true; /* out of memory: the model cannot compare; prune nothing */
             struct model_look look = {
                 s->ops,          entry >> 1,     s->window, count, s->setters_before_return,
                 s->setters_done, s->ops[op].slot
@@ -362,6 +389,10 @@ static int search_try(struct search *s, uint32_t op)
         return SEARCH_SKIP;
     if (s->steps >= s->steps_max) {
         s->out->reason = RAST_CHECK_REASON_STEPS;
+        return SEARCH_OVER;
+    }
+    if (!search_roped_upto(s, s->call_node[op])) {
+        s->out->reason = RAST_CHECK_REASON_MEMO_BYTES;
         return SEARCH_OVER;
     }
     s->steps++;
