@@ -50,12 +50,6 @@ uint32_t edn_line(struct edn_parser *p, uint64_t offset)
         p->line = 1;
     }
     const char *s = p->buf + p->line_offset, *end = p->buf + offset;
-    if (end - s < 16) { /* one form a line: usually one byte since the last call */
-        for (; s < end; s++)
-            p->line += *s == '\n';
-        p->line_offset = offset;
-        return p->line;
-    }
     while (s < end && (s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
         p->line++;
         s++;

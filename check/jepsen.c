@@ -424,6 +424,9 @@ int jepsen_parse_with(struct rast_history *h, const char *name, const char *buf,
     j.h = h;
     j.fast = fast;
     edn_init(&j.p, name, buf, len, err);
+    /* An op is two maps of at least ~60 bytes each in the usual logs: room for len / 128. */
+    if (hist_reserve(h, (uint32_t)(len / 128 < UINT32_MAX / 8 ? len / 128 : UINT32_MAX / 8)) != 0)
+        return RAST_CHECK_ENOMEM;
     edn_skip_ws(&j.p);
     char close = 0;
     uint64_t open = j.p.pos;
