@@ -8,10 +8,8 @@
  * decomposition. Invariant (canonical form): two nodes have equal bytes iff they are the same
  * node. New nodes are interned by (H, size) and a candidate is confirmed by an exact,
  * chunk-by-chunk comparison of the bytes, so state equality stays exact (word equality).
- * The search appends the same values to the same states over and over: a candidate with the
- * very (parent, chunk) asked for is the answer without comparing bytes, so a repeated append
- * costs one probe of the intern table (a separate (parent, chunk) memo table cost more in
- * growth and memory than it saved).
+ * (parent, chunk) -> node is memoized, since the search appends the same values to the same
+ * states over and over.
  *
  * Prefix tests (for the lookahead only) compare hashes: unequal hashes prove "not a prefix";
  * equal ones are taken as "prefix" without confirmation, which can only make the lookahead
@@ -39,8 +37,9 @@ struct rope_node {
 };
 
 struct rope_slot {
-    uint32_t tag;  /* the low 32 bits of the node's hash ^ size */
+    uint64_t key;  /* intern: hash ^ size; memo: parent << 32 | chunk */
     uint32_t node; /* node + 1, 0 = empty */
+    uint32_t pad;
 };
 
 struct rope {
@@ -49,6 +48,9 @@ struct rope {
     uint32_t cap;
     struct rope_slot *intern; /* (hash, size) -> node */
     uint32_t intern_mask;
+    struct rope_slot *memo; /* (parent, chunk) -> node */
+    uint32_t memo_mask;
+    uint32_t memo_count;
     uint64_t *pow; /* pow[i] = B^i */
     uint32_t pow_count;
     uint32_t *prefix_at; /* per strtab id: 1 + where its prefix hashes start in prefix_pool */
@@ -74,6 +76,7 @@ void rope_free(struct rope *r)
     free(r->prefix_pool);
     free(r->nodes);
     free(r->intern);
+    free(r->memo);
     free(r->pow);
     free(r);
 }
@@ -83,8 +86,8 @@ uint64_t rope_bytes(const struct rope *r)
     if (r == NULL)
         return 0;
     return (uint64_t)r->cap * sizeof(struct rope_node) +
-           ((uint64_t)r->intern_mask + 1) * sizeof(struct rope_slot) + (uint64_t)r->pow_count * 8 +
-           (uint64_t)r->prefix_cap * 4 + (uint64_t)r->pool_cap * 8;
+           ((uint64_t)r->intern_mask + 1 + r->memo_mask + 1) * sizeof(struct rope_slot) +
+           (uint64_t)r->pow_count * 8 + (uint64_t)r->prefix_cap * 4 + (uint64_t)r->pool_cap * 8;
 }
 
 static bool rope_pow(struct rope *r, uint32_t n)
@@ -104,30 +107,24 @@ static bool rope_pow(struct rope *r, uint32_t n)
     return true;
 }
 
-/* The intern key of a node: its hash and size. */
-static uint64_t rope_key(const struct rope_node *n)
+/* Doubles a table of slots (load <= 1/2), rehashing with key_of. */
+static bool rope_grow(struct rope_slot **slots, uint32_t *mask)
 {
-    return n->hash ^ n->size;
-}
-
-/* Doubles the intern table (load <= 1/2), rehashing from the nodes. */
-static bool rope_grow(struct rope *r)
-{
-    uint32_t n = r->intern == NULL ? ROPE_SLOTS_MIN : (r->intern_mask + 1) * 2;
+    uint32_t n = *slots == NULL ? ROPE_SLOTS_MIN : (*mask + 1) * 2;
     struct rope_slot *t = calloc(n, sizeof *t);
     if (t == NULL)
         return false;
-    for (uint32_t i = 0; r->intern != NULL && i <= r->intern_mask; i++) {
-        if (r->intern[i].node == 0)
+    for (uint32_t i = 0; *slots != NULL && i <= *mask; i++) {
+        if ((*slots)[i].node == 0)
             continue;
-        uint32_t j = (uint32_t)rope_mix(rope_key(&r->nodes[r->intern[i].node - 1])) & (n - 1);
+        uint32_t j = (uint32_t)rope_mix((*slots)[i].key) & (n - 1);
         while (t[j].node != 0)
             j = (j + 1) & (n - 1);
-        t[j] = r->intern[i];
+        t[j] = (*slots)[i];
     }
-    free(r->intern);
-    r->intern = t;
-    r->intern_mask = n - 1;
+    free(*slots);
+    *slots = t;
+    *mask = n - 1;
     return true;
 }
 
@@ -143,7 +140,8 @@ static struct rope *rope_get(struct model_ctx *ctx)
     r->count = 1; /* node 0: the empty string */
     if (r->nodes != NULL)
         r->nodes[0] = (struct rope_node){ 0, 0, 0, 0, 0 };
-    if (r->nodes == NULL || !rope_grow(r) || !rope_pow(r, 1)) {
+    if (r->nodes == NULL || !rope_grow(&r->intern, &r->intern_mask) ||
+        !rope_grow(&r->memo, &r->memo_mask) || !rope_pow(r, 1)) {
         rope_free(r);
         return NULL;
     }
@@ -290,10 +288,8 @@ static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, ui
     uint32_t j = (uint32_t)rope_mix(key) & r->intern_mask;
     for (; r->intern[j].node != 0; j = (j + 1) & r->intern_mask) {
         uint32_t n = r->intern[j].node - 1;
-        const struct rope_node *c = &r->nodes[n];
-        if (r->intern[j].tag == (uint32_t)key && c->hash == h && c->size == total &&
-            ((c->parent == parent && c->chunk == chunk) ||
-             rope_equal_bytes(ctx, r, n, parent, chunk, (uint32_t)total))) {
+        if (r->intern[j].key == key && r->nodes[n].hash == h && r->nodes[n].size == total &&
+            rope_equal_bytes(ctx, r, n, parent, chunk, (uint32_t)total)) {
             *out = n;
             return true;
         }
@@ -307,9 +303,9 @@ static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, ui
     }
     *out = r->count;
     r->nodes[r->count++] = want;
-    r->intern[j] = (struct rope_slot){ (uint32_t)key, *out + 1 };
+    r->intern[j] = (struct rope_slot){ key, *out + 1, 0 };
     if ((uint64_t)r->count * 2 > (uint64_t)r->intern_mask + 1)
-        return rope_grow(r);
+        return rope_grow(&r->intern, &r->intern_mask);
     return true;
 }
 
@@ -361,8 +357,21 @@ bool rope_append(struct model_ctx *ctx, struct check_value a, struct check_value
         if (!rope_flat(ctx, a, &id) || !rope_make(ctx, r, 0, id, &parent))
             return false;
     }
+    uint64_t key = (uint64_t)parent << 32 | b.bits;
+    uint32_t j = (uint32_t)rope_mix(key) & r->memo_mask;
+    for (; r->memo[j].node != 0; j = (j + 1) & r->memo_mask) {
+        if (r->memo[j].key == key) {
+            *out = (struct check_value){ CHECK_KIND_ROPE, r->memo[j].node - 1 };
+            return true;
+        }
+    }
     uint32_t node;
     if (!rope_make(ctx, r, parent, (uint32_t)b.bits, &node))
+        return false;
+    r->memo[j] = (struct rope_slot){ key, node + 1, 0 };
+    r->memo_count++;
+    if ((uint64_t)r->memo_count * 2 > (uint64_t)r->memo_mask + 1 &&
+        !rope_grow(&r->memo, &r->memo_mask))
         return false;
     *out = (struct check_value){ CHECK_KIND_ROPE, node };
     return true;
