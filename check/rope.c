@@ -37,16 +37,22 @@ struct rope_node {
 };
 
 struct rope_slot {
-    uint64_t key;  /* intern: hash ^ size; memo: parent << 32 | chunk */
+    uint64_t key;  /* parent << 32 | chunk */
     uint32_t node; /* node + 1, 0 = empty */
     uint32_t pad;
+};
+
+/* Intern slots need no key: it is the node's (hash ^ size); 32 bits of it filter probes. */
+struct rope_intern_slot {
+    uint32_t tag;  /* the low 32 bits of hash ^ size */
+    uint32_t node; /* node + 1, 0 = empty */
 };
 
 struct rope {
     struct rope_node *nodes;
     uint32_t count;
     uint32_t cap;
-    struct rope_slot *intern; /* (hash, size) -> node */
+    struct rope_intern_slot *intern; /* (hash, size) -> node */
     uint32_t intern_mask;
     struct rope_slot *memo; /* (parent, chunk) -> node */
     uint32_t memo_mask;
@@ -86,8 +92,9 @@ uint64_t rope_bytes(const struct rope *r)
     if (r == NULL)
         return 0;
     return (uint64_t)r->cap * sizeof(struct rope_node) +
-           ((uint64_t)r->intern_mask + 1 + r->memo_mask + 1) * sizeof(struct rope_slot) +
-           (uint64_t)r->pow_count * 8 + (uint64_t)r->prefix_cap * 4 + (uint64_t)r->pool_cap * 8;
+           ((uint64_t)r->intern_mask + 1) * sizeof(struct rope_intern_slot) +
+           ((uint64_t)r->memo_mask + 1) * sizeof(struct rope_slot) + (uint64_t)r->pow_count * 8 +
+           (uint64_t)r->prefix_cap * 4 + (uint64_t)r->pool_cap * 8;
 }
 
 static bool rope_pow(struct rope *r, uint32_t n)
@@ -128,6 +135,28 @@ static bool rope_grow(struct rope_slot **slots, uint32_t *mask)
     return true;
 }
 
+/* Doubles the intern table (load <= 1/2), rehashing from the nodes. */
+static bool rope_grow_intern(struct rope *r)
+{
+    uint32_t n = r->intern == NULL ? ROPE_SLOTS_MIN : (r->intern_mask + 1) * 2;
+    struct rope_intern_slot *t = calloc(n, sizeof *t);
+    if (t == NULL)
+        return false;
+    for (uint32_t i = 0; r->intern != NULL && i <= r->intern_mask; i++) {
+        if (r->intern[i].node == 0)
+            continue;
+        const struct rope_node *node = &r->nodes[r->intern[i].node - 1];
+        uint32_t j = (uint32_t)rope_mix(node->hash ^ node->size) & (n - 1);
+        while (t[j].node != 0)
+            j = (j + 1) & (n - 1);
+        t[j] = r->intern[i];
+    }
+    free(r->intern);
+    r->intern = t;
+    r->intern_mask = n - 1;
+    return true;
+}
+
 static struct rope *rope_get(struct model_ctx *ctx)
 {
     if (ctx->rope != NULL)
@@ -140,8 +169,8 @@ static struct rope *rope_get(struct model_ctx *ctx)
     r->count = 1; /* node 0: the empty string */
     if (r->nodes != NULL)
         r->nodes[0] = (struct rope_node){ 0, 0, 0, 0, 0 };
-    if (r->nodes == NULL || !rope_grow(&r->intern, &r->intern_mask) ||
-        !rope_grow(&r->memo, &r->memo_mask) || !rope_pow(r, 1)) {
+    if (r->nodes == NULL || !rope_grow_intern(r) || !rope_grow(&r->memo, &r->memo_mask) ||
+        !rope_pow(r, 1)) {
         rope_free(r);
         return NULL;
     }
@@ -288,7 +317,8 @@ static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, ui
     uint32_t j = (uint32_t)rope_mix(key) & r->intern_mask;
     for (; r->intern[j].node != 0; j = (j + 1) & r->intern_mask) {
         uint32_t n = r->intern[j].node - 1;
-        if (r->intern[j].key == key && r->nodes[n].hash == h && r->nodes[n].size == total &&
+        if (r->intern[j].tag == (uint32_t)key && r->nodes[n].hash == h &&
+            r->nodes[n].size == total &&
             rope_equal_bytes(ctx, r, n, parent, chunk, (uint32_t)total)) {
             *out = n;
             return true;
@@ -303,9 +333,9 @@ static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, ui
     }
     *out = r->count;
     r->nodes[r->count++] = want;
-    r->intern[j] = (struct rope_slot){ key, *out + 1, 0 };
+    r->intern[j] = (struct rope_intern_slot){ (uint32_t)key, *out + 1 };
     if ((uint64_t)r->count * 2 > (uint64_t)r->intern_mask + 1)
-        return rope_grow(&r->intern, &r->intern_mask);
+        return rope_grow_intern(r);
     return true;
 }
 
