@@ -391,10 +391,6 @@ static int search_try(struct search *s, uint32_t op)
         s->out->reason = RAST_CHECK_REASON_STEPS;
         return SEARCH_OVER;
     }
-    if (!search_roped_upto(s, s->call_node[op])) {
-        s->out->reason = RAST_CHECK_REASON_MEMO_BYTES;
-        return SEARCH_OVER;
-    }
     s->steps++;
     if (!s->step(&s->ctx, cur, mo, nxt)) {
         if (s->ctx.error == 0)
@@ -458,6 +454,10 @@ static uint32_t search_loop(struct search *s)
     while (s->remaining_det > 0) {
         uint32_t entry = node == tail ? 1 : s->part->entries[node - 1];
         if ((entry & 1) == 0) {
+            if (!search_roped_upto(s, node)) {
+                s->out->reason = RAST_CHECK_REASON_MEMO_BYTES;
+                return RAST_CHECK_UNKNOWN;
+            }
             int rc = search_try(s, entry >> 1);
             if (rc == SEARCH_OVER) {
                 s->node = node; /* resumable: nothing was changed */
