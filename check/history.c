@@ -84,6 +84,25 @@ static int hist_grow(void **items, uint32_t *cap, uint32_t count, size_t elem_si
     return 0;
 }
 
+int hist_reserve(struct rast_history *h, uint32_t op_count)
+{
+    if (op_count <= h->op_cap || op_count >= UINT32_MAX / 4)
+        return 0;
+    struct hist_op *ops = realloc(h->ops, (size_t)op_count * sizeof *ops);
+    if (ops == NULL)
+        return RAST_CHECK_ENOMEM;
+    h->ops = ops;
+    h->op_cap = op_count;
+    if (2 * op_count <= h->event_cap)
+        return 0;
+    struct hist_event *events = realloc(h->events, (size_t)2 * op_count * sizeof *events);
+    if (events == NULL)
+        return RAST_CHECK_ENOMEM;
+    h->events = events;
+    h->event_cap = 2 * op_count;
+    return 0;
+}
+
 static int hist_push_event(struct rast_history *h, uint32_t op, uint32_t kind)
 {
     int rc = hist_grow((void **)&h->events, &h->event_cap, h->event_count, sizeof *h->events);

@@ -74,6 +74,9 @@ int hist_invoke(struct rast_history *h, uint64_t client, uint64_t time_ns, uint3
                 uint32_t line, uint32_t *op_id_out);
 int hist_complete(struct rast_history *h, uint32_t op_id, uint64_t time_ns, uint32_t outcome,
                   struct check_value result, uint32_t line);
+/* Makes room for op_count ops and twice as many events (a reader's estimate from its input's
+ * size: growing by doubling copied the arrays several times). Errors: ENOMEM. */
+int hist_reserve(struct rast_history *h, uint32_t op_count);
 /* Appends one micro-op; returns its index in h->txns via *index_out. */
 int hist_txn_push(struct rast_history *h, uint32_t f, struct check_value key,
                   struct check_value value, uint32_t *index_out);

@@ -22,6 +22,7 @@ struct jepsen {
     bool has_key;
     bool has_txn;
     bool has_mutex;
+    bool fast; /* try jepsen_fast_line first (off only in tests, to compare the two paths) */
 };
 
 /* The fields of an op map that the reader uses (NULL when absent; the first of duplicates). */
@@ -297,6 +298,85 @@ static void jepsen_hints(struct jepsen *j)
     }
 }
 
+/* A scalar of the fast path as jepsen_scalar converts it (the caller checked it can). */
+static int jepsen_fast_value(struct jepsen *j, const struct jepsen_scalar *v,
+                             struct check_value *out)
+{
+    if (v->kind == JEPSEN_V_INT) {
+        *out = (struct check_value){ CHECK_KIND_INT, (uint64_t)v->i };
+        return 0;
+    }
+    if (v->kind == JEPSEN_V_STR || v->kind == JEPSEN_V_KEYWORD)
+        return hist_intern(j->h, j->p.buf + v->at, v->size, out);
+    *out = CHECK_NIL_VALUE;
+    return 0;
+}
+
+/* Would jepsen_scalar accept v (a keyword of at most 255 bytes after its ':')? */
+static bool jepsen_fast_convertible(const struct jepsen_scalar *v)
+{
+    return v->kind != JEPSEN_V_OTHER && (v->kind != JEPSEN_V_KEYWORD || v->size <= 256);
+}
+
+/* Would jepsen_op accept the line without an error or a :cas / :txn value? */
+static bool jepsen_fast_accepts(const struct jepsen *j, const struct jepsen_line *l, uint32_t slot)
+{
+    if (l->f == RAST_F_CAS || l->f == RAST_F_TXN)
+        return false; /* vector values: the general reader */
+    if (l->type == 0)
+        return slot == 0 && jepsen_fast_convertible(&l->key) &&
+               ((l->f != RAST_F_WRITE && l->f != RAST_F_APPEND) ||
+                jepsen_fast_convertible(&l->value));
+    return slot != 0 && j->h->ops[slot - 1].f == l->f &&
+           (l->type != 1 || l->f != RAST_F_READ || jepsen_fast_convertible(&l->value));
+}
+
+/* Applies an accepted line as jepsen_invoke / jepsen_complete would. */
+static int jepsen_fast_apply(struct jepsen *j, const struct jepsen_line *l, uint64_t at,
+                             uint32_t *slot)
+{
+    struct check_value key = CHECK_NIL_VALUE, a0 = CHECK_NIL_VALUE;
+    uint32_t line = edn_line(&j->p, at), id;
+    j->kv_vocabulary |= l->f_kv;
+    j->has_mutex |= l->f == RAST_F_ACQUIRE || l->f == RAST_F_RELEASE;
+    if (l->type != 0) {
+        id = *slot - 1;
+        bool read_ok = l->type == 1 && l->f == RAST_F_READ;
+        int rc = read_ok ? jepsen_fast_value(j, &l->value, &a0) : 0;
+        *slot = 0;
+        return rc != 0 ? rc : hist_complete(j->h, id, j->h->event_count, l->type - 1, a0, line);
+    }
+    j->has_key |= l->key.kind != JEPSEN_V_ABSENT;
+    int rc = jepsen_fast_value(j, &l->key, &key);
+    if (rc == 0 && (l->f == RAST_F_WRITE || l->f == RAST_F_APPEND))
+        rc = jepsen_fast_value(j, &l->value, &a0);
+    if (rc == 0)
+        rc = hist_invoke(j->h, (uint64_t)l->process, j->h->event_count, l->f, key, a0,
+                         CHECK_NIL_VALUE, line, &id);
+    if (rc == 0)
+        *slot = id + 1;
+    return rc;
+}
+
+/* The op map at p.pos by the fast path: false, with nothing changed, when the general reader
+ * must read it; true when it was read (*rc: 0, or ENOMEM). */
+static bool jepsen_fast_op(struct jepsen *j, int *rc)
+{
+    struct jepsen_line l;
+    if (!j->fast || !jepsen_fast_line(j->p.buf, j->p.pos, j->p.len, &l))
+        return false;
+    uint32_t *slot = procmap_slot(&j->procs, (uint64_t)l.process);
+    if (slot == NULL) {
+        *rc = RAST_CHECK_ENOMEM;
+        return true;
+    }
+    if (!jepsen_fast_accepts(j, &l, *slot))
+        return false;
+    *rc = jepsen_fast_apply(j, &l, j->p.pos, slot);
+    j->p.pos = l.end;
+    return true;
+}
+
 /* After the top-level '[' or '(', reads forms until the matching bracket. */
 static int jepsen_forms(struct jepsen *j, char close, uint64_t open)
 {
@@ -322,7 +402,13 @@ static int jepsen_forms(struct jepsen *j, char close, uint64_t open)
             return 0;
         }
         uint32_t index;
-        int rc = edn_parse_flat_map(&j->p, &index) ? 0 : edn_parse(&j->p, &index);
+        int rc = 0;
+        if (jepsen_fast_op(j, &rc)) {
+            if (rc != 0)
+                return rc;
+            continue;
+        }
+        rc = edn_parse_flat_map(&j->p, &index) ? 0 : edn_parse(&j->p, &index);
         if (rc == 0)
             rc = jepsen_op(j, index);
         if (rc != 0)
@@ -330,13 +416,17 @@ static int jepsen_forms(struct jepsen *j, char close, uint64_t open)
     }
 }
 
-int jepsen_parse(struct rast_history *h, const char *name, const char *buf, uint64_t len,
-                 struct rast_check_error *err)
+int jepsen_parse_with(struct rast_history *h, const char *name, const char *buf, uint64_t len,
+                      bool fast, struct rast_check_error *err)
 {
     struct jepsen j;
     memset(&j, 0, sizeof j);
     j.h = h;
+    j.fast = fast;
     edn_init(&j.p, name, buf, len, err);
+    /* An op is two maps of at least ~60 bytes each in the usual logs: room for len / 128. */
+    if (hist_reserve(h, (uint32_t)(len / 128 < UINT32_MAX / 8 ? len / 128 : UINT32_MAX / 8)) != 0)
+        return RAST_CHECK_ENOMEM;
     edn_skip_ws(&j.p);
     char close = 0;
     uint64_t open = j.p.pos;
@@ -350,4 +440,10 @@ int jepsen_parse(struct rast_history *h, const char *name, const char *buf, uint
     edn_free(&j.p);
     procmap_free(&j.procs);
     return rc;
+}
+
+int jepsen_parse(struct rast_history *h, const char *name, const char *buf, uint64_t len,
+                 struct rast_check_error *err)
+{
+    return jepsen_parse_with(h, name, buf, len, true, err);
 }

@@ -48,4 +48,12 @@ int plan_build(const struct rast_history *h, const struct rast_check_options *op
                struct plan *out, struct rast_check_error *err);
 void plan_free(struct plan *p);
 
+/*
+ * For the kv model (one key per partition): the entry index of the return of the earliest
+ * read that the partition certainly cannot linearize, found without searching (witness.c),
+ * or HIST_NONE when there is none (or part has several slots, or memory ran out). Only a
+ * hint for the order of the search (run.c): verdicts never depend on it.
+ */
+uint32_t plan_witness(const struct rast_history *h, const struct plan_part *part);
+
 #endif /* RAST_CHECK_PLAN_H */

@@ -37,25 +37,33 @@ struct rope_node {
 };
 
 struct rope_slot {
-    uint64_t key;  /* intern: hash ^ size; memo: parent << 32 | chunk */
+    uint64_t key;  /* parent << 32 | chunk */
     uint32_t node; /* node + 1, 0 = empty */
     uint32_t pad;
+};
+
+/* Intern slots need no key: it is the node's (hash ^ size); 32 bits of it filter probes. */
+struct rope_intern_slot {
+    uint32_t tag;  /* the low 32 bits of hash ^ size */
+    uint32_t node; /* node + 1, 0 = empty */
 };
 
 struct rope {
     struct rope_node *nodes;
     uint32_t count;
     uint32_t cap;
-    struct rope_slot *intern; /* (hash, size) -> node */
+    struct rope_intern_slot *intern; /* (hash, size) -> node */
     uint32_t intern_mask;
     struct rope_slot *memo; /* (parent, chunk) -> node */
     uint32_t memo_mask;
     uint32_t memo_count;
     uint64_t *pow; /* pow[i] = B^i */
     uint32_t pow_count;
-    uint64_t **prefix; /* per strtab id: sparse prefix hashes, lazily */
+    uint32_t *prefix_at; /* per strtab id: 1 + where its prefix hashes start in prefix_pool */
     uint32_t prefix_cap;
-    uint64_t prefix_bytes;
+    uint64_t *prefix_pool; /* every string's sparse prefix hashes, one after another */
+    uint32_t pool_count;
+    uint32_t pool_cap;
 };
 
 static uint64_t rope_mix(uint64_t x)
@@ -70,9 +78,8 @@ void rope_free(struct rope *r)
 {
     if (r == NULL)
         return;
-    for (uint32_t i = 0; i < r->prefix_cap; i++)
-        free(r->prefix[i]);
-    free(r->prefix);
+    free(r->prefix_at);
+    free(r->prefix_pool);
     free(r->nodes);
     free(r->intern);
     free(r->memo);
@@ -85,15 +92,16 @@ uint64_t rope_bytes(const struct rope *r)
     if (r == NULL)
         return 0;
     return (uint64_t)r->cap * sizeof(struct rope_node) +
-           ((uint64_t)r->intern_mask + 1 + r->memo_mask + 1) * sizeof(struct rope_slot) +
-           (uint64_t)r->pow_count * 8 + (uint64_t)r->prefix_cap * 8 + r->prefix_bytes;
+           ((uint64_t)r->intern_mask + 1) * sizeof(struct rope_intern_slot) +
+           ((uint64_t)r->memo_mask + 1) * sizeof(struct rope_slot) + (uint64_t)r->pow_count * 8 +
+           (uint64_t)r->prefix_cap * 4 + (uint64_t)r->pool_cap * 8;
 }
 
 static bool rope_pow(struct rope *r, uint32_t n)
 {
     if (n < r->pow_count)
         return true;
-    uint32_t cap = r->pow_count == 0 ? 256 : r->pow_count;
+    uint32_t cap = r->pow_count == 0 ? 64 : r->pow_count;
     while (cap <= n)
         cap *= 2;
     uint64_t *p = realloc(r->pow, (size_t)cap * sizeof *p);
@@ -127,6 +135,28 @@ static bool rope_grow(struct rope_slot **slots, uint32_t *mask)
     return true;
 }
 
+/* Doubles the intern table (load <= 1/2), rehashing from the nodes. */
+static bool rope_grow_intern(struct rope *r)
+{
+    uint32_t n = r->intern == NULL ? ROPE_SLOTS_MIN : (r->intern_mask + 1) * 2;
+    struct rope_intern_slot *t = calloc(n, sizeof *t);
+    if (t == NULL)
+        return false;
+    for (uint32_t i = 0; r->intern != NULL && i <= r->intern_mask; i++) {
+        if (r->intern[i].node == 0)
+            continue;
+        const struct rope_node *node = &r->nodes[r->intern[i].node - 1];
+        uint32_t j = (uint32_t)rope_mix(node->hash ^ node->size) & (n - 1);
+        while (t[j].node != 0)
+            j = (j + 1) & (n - 1);
+        t[j] = r->intern[i];
+    }
+    free(r->intern);
+    r->intern = t;
+    r->intern_mask = n - 1;
+    return true;
+}
+
 static struct rope *rope_get(struct model_ctx *ctx)
 {
     if (ctx->rope != NULL)
@@ -139,8 +169,8 @@ static struct rope *rope_get(struct model_ctx *ctx)
     r->count = 1; /* node 0: the empty string */
     if (r->nodes != NULL)
         r->nodes[0] = (struct rope_node){ 0, 0, 0, 0, 0 };
-    if (r->nodes == NULL || !rope_grow(&r->intern, &r->intern_mask) ||
-        !rope_grow(&r->memo, &r->memo_mask) || !rope_pow(r, 1)) {
+    if (r->nodes == NULL || !rope_grow_intern(r) || !rope_grow(&r->memo, &r->memo_mask) ||
+        !rope_pow(r, 1)) {
         rope_free(r);
         return NULL;
     }
@@ -188,29 +218,49 @@ static bool rope_equal_bytes(const struct model_ctx *ctx, const struct rope *r, 
     return true;
 }
 
+/* Room for n more words in the prefix pool. */
+static bool rope_pool_reserve(struct rope *r, uint32_t n)
+{
+    if (n > UINT32_MAX / 4 - r->pool_count)
+        return false;
+    if (r->pool_count + n <= r->pool_cap)
+        return true;
+    uint32_t cap = r->pool_cap == 0 ? 256 : r->pool_cap;
+    while (cap < r->pool_count + n)
+        cap *= 2;
+    uint64_t *p = realloc(r->prefix_pool, (size_t)cap * sizeof *p);
+    if (p == NULL)
+        return false;
+    r->prefix_pool = p;
+    r->pool_cap = cap;
+    return true;
+}
+
 /* Sparse prefix hashes of strtab string id: pre[k] = H of its first k * ROPE_STRIDE bytes,
- * computed once; pre[last] is H of the whole string. */
+ * computed once; pre[last] is H of the whole string. They live in one pool (one allocation
+ * for all, not one per string: a small partition has hundreds of short strings); the pointer
+ * is good until the next call. */
 static const uint64_t *rope_prefix(struct model_ctx *ctx, struct rope *r, uint32_t id)
 {
     if (id >= r->prefix_cap) {
         uint32_t cap = r->prefix_cap == 0 ? 64 : r->prefix_cap;
         while (cap <= id)
             cap *= 2;
-        uint64_t **p = realloc(r->prefix, (size_t)cap * sizeof *p);
+        uint32_t *p = realloc(r->prefix_at, (size_t)cap * sizeof *p);
         if (p == NULL)
             return NULL;
         memset(p + r->prefix_cap, 0, (size_t)(cap - r->prefix_cap) * sizeof *p);
-        r->prefix = p;
+        r->prefix_at = p;
         r->prefix_cap = cap;
     }
-    if (r->prefix[id] == NULL) {
+    if (r->prefix_at[id] == 0) {
         const char *s;
         uint32_t size;
         strtab_get(&ctx->strs, id, &s, &size);
         uint32_t n = size / ROPE_STRIDE + 2;
-        uint64_t *pre = malloc((size_t)n * sizeof *pre), h = 0;
-        if (pre == NULL)
+        if (!rope_pool_reserve(r, n))
             return NULL;
+        uint64_t *pre = r->prefix_pool + r->pool_count, h = 0;
         for (uint32_t i = 0; i < size; i++) {
             if (i % ROPE_STRIDE == 0)
                 pre[i / ROPE_STRIDE] = h;
@@ -219,10 +269,10 @@ static const uint64_t *rope_prefix(struct model_ctx *ctx, struct rope *r, uint32
         if (size % ROPE_STRIDE == 0)
             pre[size / ROPE_STRIDE] = h;
         pre[n - 1] = h;
-        r->prefix[id] = pre;
-        r->prefix_bytes += (uint64_t)n * sizeof *pre;
+        r->prefix_at[id] = r->pool_count + 1;
+        r->pool_count += n;
     }
-    return r->prefix[id];
+    return r->prefix_pool + (r->prefix_at[id] - 1);
 }
 
 /* H of the first n bytes of strtab string id (n <= its size). */
@@ -267,7 +317,8 @@ static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, ui
     uint32_t j = (uint32_t)rope_mix(key) & r->intern_mask;
     for (; r->intern[j].node != 0; j = (j + 1) & r->intern_mask) {
         uint32_t n = r->intern[j].node - 1;
-        if (r->intern[j].key == key && r->nodes[n].hash == h && r->nodes[n].size == total &&
+        if (r->intern[j].tag == (uint32_t)key && r->nodes[n].hash == h &&
+            r->nodes[n].size == total &&
             rope_equal_bytes(ctx, r, n, parent, chunk, (uint32_t)total)) {
             *out = n;
             return true;
@@ -282,9 +333,9 @@ static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, ui
     }
     *out = r->count;
     r->nodes[r->count++] = want;
-    r->intern[j] = (struct rope_slot){ key, *out + 1, 0 };
+    r->intern[j] = (struct rope_intern_slot){ (uint32_t)key, *out + 1 };
     if ((uint64_t)r->count * 2 > (uint64_t)r->intern_mask + 1)
-        return rope_grow(&r->intern, &r->intern_mask);
+        return rope_grow_intern(r);
     return true;
 }
 

@@ -57,6 +57,9 @@ struct search {
     const struct plan_part *part;
     const struct model_op *ops; /* the partition's ops, or a copy with ROPE strings (kv) */
     struct model_op *ops_copy;
+    uint32_t roped_nodes; /* kv: the ops of entries [0, roped_nodes) have ropes in ops_copy */
+    uint32_t over_reason; /* why search_try stops at steps_max: STEPS, or MEMO_BYTES once a
+                             conversion to ropes ran out of memory (search_viable) */
     struct model_ctx ctx;
     bool (*step)(struct model_ctx *, const uint64_t *, const struct model_op *, uint64_t *);
     uint64_t (*hash)(const struct model_ctx *, const uint64_t *);
@@ -127,28 +130,57 @@ static void search_free(struct search *s)
 
 static int search_describe_states(struct search *s);
 
-/* For the kv model: strings become canonical ropes (append arguments stay flat chunks). */
+/*
+ * For the kv model: strings become canonical ropes (append arguments stay flat chunks), each
+ * op's when the search first reaches its call entry: a key that the schedule leaves after a few
+ * steps (run.c) would otherwise hash every read's value for nothing. Invariant: every call entry
+ * before the first return entry of the list is converted. The list is sorted by node, so it
+ * holds at the start once the prefix up to the first return is converted (search_setup), after
+ * a pop (the list grows, so its first return can only come earlier), and after a step because
+ * the lookahead, which runs after every step, converts up to the new first return
+ * (search_viable). The search loop never passes the first return, so it needs no test.
+ */
 static int search_ropes(struct search *s)
 {
     const struct plan_part *part = s->part;
     s->ops = part->ops;
+    s->roped_nodes = UINT32_MAX; /* nothing to convert */
     if (s->ctx.vt->id != RAST_MODEL_KV)
         return 0;
+    s->roped_nodes = 0;
     s->ops_copy = malloc(((size_t)part->op_count + 1) * sizeof *s->ops_copy);
     if (s->ops_copy == NULL)
         return RAST_CHECK_ENOMEM;
-    bool ok = rope_value(&s->ctx, s->ctx.initial, &s->ctx.initial);
-    for (uint32_t i = 0; i < part->op_count && ok; i++) {
-        struct model_op *o = &s->ops_copy[i];
-        *o = part->ops[i];
+    memcpy(s->ops_copy, part->ops, (size_t)part->op_count * sizeof *s->ops_copy);
+    s->ops = s->ops_copy;
+    return rope_value(&s->ctx, s->ctx.initial, &s->ctx.initial) ? 0 : RAST_CHECK_ENOMEM;
+}
+
+/* Makes the strings of the ops of entries [0, node) ropes where not yet done (kv: entries
+ * are reached in order, so the converted ones are a prefix); false when out of memory. */
+static bool search_roped_convert(struct search *s, uint32_t node)
+{
+    for (; s->roped_nodes < node; s->roped_nodes++) {
+        uint32_t entry = s->part->entries[s->roped_nodes];
+        struct model_op *o = &s->ops_copy[entry >> 1];
+        bool ok = true;
+        if ((entry & 1) != 0) /* a return: its op was converted at its call */
+            continue;
         if (o->f == RAST_F_APPEND)
             ok = rope_append_arg(&s->ctx, o->a0, &o->a0);
         else
             ok = rope_value(&s->ctx, o->a0, &o->a0) && rope_value(&s->ctx, o->a1, &o->a1) &&
                  rope_value(&s->ctx, o->result, &o->result);
+        if (!ok)
+            return false; /* retried from this entry: ropes convert to themselves */
     }
-    s->ops = s->ops_copy;
-    return ok ? 0 : RAST_CHECK_ENOMEM;
+    return true;
+}
+
+/* The check on every step is one compare; the conversion is out of line. */
+static inline bool search_roped_upto(struct search *s, uint32_t node)
+{
+    return node <= s->roped_nodes || search_roped_convert(s, node);
 }
 
 static int search_initial_value(struct search *s, struct rast_value v, struct check_value *out)
@@ -234,6 +266,11 @@ static int search_setup(struct search *s, const struct rast_history *h, const st
             s->call_node[op] = k + 1;
     }
     search_count_setters(s);
+    uint32_t first_return = 0;
+    while (first_return < e && (part->entries[first_return] & 1) == 0)
+        first_return++;
+    if (!search_roped_upto(s, first_return < e ? first_return + 1 : e))
+        return RAST_CHECK_ENOMEM;
     uint64_t seed = 0x5eed5eedu;
     for (uint32_t i = 0; i < n; i++)
         s->zobrist[i] = search_splitmix(&seed);
@@ -293,6 +330,15 @@ static int search_blocked(struct search *s, uint32_t node)
 
 static uint32_t search_pop(struct search *s);
 
+/* Out of memory converting to ropes: prune nothing (the model could not compare), and stop
+ * before the next step, as UNKNOWN for lack of memory (search_try). Returns true. */
+static bool search_roped_failed(struct search *s)
+{
+    s->steps_max = s->steps;
+    s->over_reason = RAST_CHECK_REASON_MEMO_BYTES;
+    return true;
+}
+
 /* Lookahead after linearizing op: can the configuration still be completed? */
 static bool search_viable(struct search *s, uint32_t op)
 {
@@ -302,6 +348,8 @@ static bool search_viable(struct search *s, uint32_t op)
     for (uint32_t node = s->next[0]; node != tail; node = s->next[node]) {
         uint32_t entry = s->part->entries[node - 1];
         if ((entry & 1) != 0) {
+            if (!search_roped_upto(s, node))
+                return search_roped_failed(s);
             struct model_look look = {
                 s->ops,          entry >> 1,     s->window, count, s->setters_before_return,
                 s->setters_done, s->ops[op].slot
@@ -313,7 +361,7 @@ static bool search_viable(struct search *s, uint32_t op)
         }
         s->window[count++] = entry >> 1;
     }
-    return true;
+    return search_roped_upto(s, tail - 1) || search_roped_failed(s); /* no return left */
 }
 
 /*
@@ -361,7 +409,7 @@ static int search_try(struct search *s, uint32_t op)
     if (twin != HIST_NONE && (s->bitset[twin / 64] & (UINT64_C(1) << (twin % 64))) == 0)
         return SEARCH_SKIP;
     if (s->steps >= s->steps_max) {
-        s->out->reason = RAST_CHECK_REASON_STEPS;
+        s->out->reason = s->over_reason;
         return SEARCH_OVER;
     }
     s->steps++;
@@ -475,6 +523,7 @@ int search_create(const struct rast_history *h, const struct plan *plan,
     if (s == NULL)
         return RAST_CHECK_ENOMEM;
     s->out = &s->result;
+    s->over_reason = RAST_CHECK_REASON_STEPS;
     s->result.frontier_entry = HIST_NONE;
     s->result.fail_op = HIST_NONE;
     s->result.prefix = malloc(((size_t)part->op_count + 1) * sizeof *s->result.prefix);

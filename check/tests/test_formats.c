@@ -7,6 +7,7 @@
 #include "rast_check.h"
 #include "rast_test.h"
 
+#include "jepsen.h"
 #include "porcupine.h"
 
 #include <stdlib.h>
@@ -191,6 +192,94 @@ static void test_porcupine_fast_path_falls_back(void)
     }
 }
 
+/* Parses text with the Jepsen reader's fast path on or off: the native text of the history,
+ * or the located error message (caller frees). */
+static char *jepsen_outcome(const char *text, bool fast)
+{
+    struct rast_history *h = rast_history_create();
+    struct rast_check_error e;
+    memset(&e, 0, sizeof e);
+    if (h == NULL)
+        return NULL;
+    int rc = jepsen_parse_with(h, "t", text, strlen(text), fast, &e);
+    char *out = NULL;
+    if (rc == 0) {
+        out = native_text(h);
+    } else {
+        out = malloc(600);
+        if (out != NULL)
+            snprintf(out, 600, "rc %d %u:%u %s", rc, e.line, e.column, e.message);
+    }
+    rast_history_destroy(h);
+    return out;
+}
+
+/* The Jepsen fast path (jepsen_fast.c) changes nothing: every text gives the same history, or
+ * the same error at the same place, with it as without it. */
+static void test_jepsen_fast_path_same(void)
+{
+    static const char *const texts[] = {
+        "{:process 9, :type :invoke, :f :append, :key \"0\", :value \"x 9 0 y\"}\n"
+        "{:process 9, :type :ok, :f :append, :key \"0\", :value \"x 9 0 y\"}\n"
+        "{:process 2, :type :invoke, :f :get, :key \"0\", :value nil}\n"
+        "{:process 2, :type :ok, :f :get, :key \"0\", :value \"x 9 0 y, long enough\"}\n",
+        "[{:type :invoke, :f :write, :value 3 :process 0 :time 12}\n"
+        " {:process :nemesis, :type :info, :f :start, :value nil}\n"
+        " {:process 0, :type :ok, :f :write, :value 3}\n"
+        " {:process 1, :type :invoke, :f :read, :value nil}\n"
+        " {:process 1, :type :info, :f :read, :value :timeout}]\n",
+        "{:process 1, :type :invoke, :f :put, :key :k, :value :v}\n"
+        "{:process 1, :type :fail, :f :put, :key :k, :value true}\n",
+        "{:process 1, :type :invoke, :f :cas, :value [1 2]}{:process 1, :type :ok, :f :cas}",
+        "{:process 1,:type :invoke,:f :write,:key\"a\":value-5 :extra sym}\n"
+        "{:process 1 :type :ok :f :write :value 7}",
+        "{:process 1, :type :invoke, :f :write, :value 1, :value 2}\n",
+        "{:process 1, :type :invoke, :f :write, :value \"a\\\"b\"}\n",
+        "{:process 1, :type :invoke, :f :write, :value 1}\n"
+        "{:process 1, :type :invoke, :f :write, :value 2}\n",
+        "{:process 1, :type :ok, :f :write, :value 1}\n",
+        "{:process 1, :type :invoke, :f :write, :value 1}\n{:process 1, :type :ok, :f :read}\n",
+        "{:process -1, :type :invoke, :f :write, :value 1}\n",
+        "{:process 1, :type :invoke, :f :writes, :value 1}\n",
+        "{:process 1, :type :invokes, :f :write, :value 1}\n",
+        "{:process 1, :type :invoke, :f :write, :value true}\n",
+        "{:process 1, :type :invoke, :f :write, :value 99999999999999999999}\n",
+        "{:process 1, :type :invoke, :f :write, :value \"unterminated}\n",
+        "{:process 1, :type :invoke, :f :write, :value 1\n",
+        "{:process 1, :type :invoke, :f :write, :value}\n",
+        "{:process 1, :type :invoke, :f :write, :value 12a}\n",
+        "{:process 1, :type :invoke, :f :write, :value ; c\n 1}\n",
+        "{:process 1, :type :invoke, :f :write, :value 1}",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char *fast = jepsen_outcome(texts[i], true), *slow = jepsen_outcome(texts[i], false);
+        CHECK(fast != NULL && slow != NULL && strcmp(fast, slow) == 0);
+        if (fast != NULL && slow != NULL && strcmp(fast, slow) != 0)
+            fprintf(stderr, "  text %zu:\n  fast: %s\n  slow: %s\n", i, fast, slow);
+        free(fast);
+        free(slow);
+        /* every prefix, and every byte replaced by each of a few telling ones, too */
+        static const char swaps[] = "\"\\}{ :-9x,\n;#[";
+        size_t n = strlen(texts[i]);
+        char *cut = malloc(n + 1);
+        for (size_t k = 0; cut != NULL && k < n; k++) {
+            for (size_t s = 0; s <= sizeof swaps - 1; s++) {
+                memcpy(cut, texts[i], n + 1);
+                if (s == sizeof swaps - 1)
+                    cut[k] = '\0';
+                else
+                    cut[k] = swaps[s];
+                fast = jepsen_outcome(cut, true);
+                slow = jepsen_outcome(cut, false);
+                CHECK(fast != NULL && slow != NULL && strcmp(fast, slow) == 0);
+                free(fast);
+                free(slow);
+            }
+        }
+        free(cut);
+    }
+}
+
 static void test_knossos_edn(void)
 {
     const char *edn = "[{:process 0, :type :invoke, :f :write, :value 3}\n"
@@ -299,6 +388,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_knossos_edn),
         RAST_TEST(test_porcupine_kv_log),
         RAST_TEST(test_multi_register_and_mutex_edn),
+        RAST_TEST(test_jepsen_fast_path_same),
         RAST_TEST(test_builder_native_round_trip),
         RAST_TEST(test_edn_writer_round_trip),
     };

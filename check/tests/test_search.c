@@ -3,10 +3,12 @@
  * UNKNOWN with the reason and the progress reached; results and reports are identical for any
  * number of jobs; a cheap violation in one key is found without exhausting an expensive key;
  * the memo matches exactly and stays within its byte budget; the reported partition is the
- * lowest-index failure of the first round (of the documented budgets) in which one fails.
+ * lowest-index failure of the first round (of the documented budgets) in which one fails, and
+ * a kv key with a search-free witness of its violation is favoured (run.c, witness.c).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "memo.h"
+#include "plan.h"
 #include "rast_check.h"
 #include "rast_test.h"
 
@@ -185,6 +187,79 @@ static void test_reported_partition_rule(void)
     rast_history_destroy(h);
 }
 
+/* count appends of "v0", "v1", ... to key k one after another, then a read of them all, or
+ * (bad) of them all but the first: a witness (witness.c) at the read's return. */
+static void add_append_key(struct rast_history *h, int64_t k, uint32_t count, bool bad)
+{
+    struct rast_value key = RAST_INT(k);
+    char all[1024];
+    uint32_t size = 0, id;
+    uint64_t t = 0;
+    for (uint32_t i = 0; i < count && size + 16 < sizeof all; i++) {
+        char v[16];
+        int n = snprintf(v, sizeof v, "v%u", (unsigned)i);
+        struct rast_value arg = RAST_STR(v, n);
+        if (rast_history_invoke(h, 200, t, RAST_F_APPEND, &key, &arg, NULL, &id) != 0 ||
+            rast_history_complete(h, id, t, RAST_OUTCOME_OK, NULL) != 0)
+            return;
+        if (i > 0 || !bad) {
+            memcpy(all + size, v, (size_t)n);
+            size += (uint32_t)n;
+        }
+    }
+    struct rast_value read = RAST_STR(all, size);
+    if (rast_history_invoke(h, 201, t, RAST_F_READ, &key, NULL, NULL, &id) != 0 ||
+        rast_history_complete(h, id, t, RAST_OUTCOME_OK, &read) != 0)
+        fprintf(stderr, "  cannot build the history\n");
+}
+
+/* plan_witness finds the read that misses an append which had to precede it, and nothing in
+ * a linearizable key. */
+static void test_witness_found(void)
+{
+    for (int bad = 0; bad <= 1; bad++) {
+        struct rast_history *h = rast_history_create();
+        add_append_key(h, 0, 40, bad);
+        struct rast_check_options o;
+        rast_check_options_init(&o);
+        o.model = RAST_MODEL_KV;
+        struct plan plan;
+        CHECK_EQ_U64(plan_build(h, &o, &plan, NULL), 0);
+        CHECK_EQ_U64(plan.part_count, 1);
+        uint32_t w = plan.part_count == 1 ? plan_witness(h, &plan.parts[0]) : 0;
+        CHECK_EQ_U64(w, bad ? plan.parts[0].entry_count - 1 : HIST_NONE);
+        plan_free(&plan);
+        rast_history_destroy(h);
+    }
+}
+
+/* A key with a witness is searched at the full round budget and the others at a sixteenth:
+ * a cheap violation in key 0 (found in the first round at the fair budget) is reported only
+ * if key 1, which has a witness, has not failed first. */
+static void test_witness_key_favoured(void)
+{
+    uint32_t n = 0;
+    uint64_t cost = 0;
+    for (uint32_t m = 2; m <= 8 && n == 0; m++) {
+        key_cost(m, true, &cost);
+        if (cost > 16 && cost <= 256)
+            n = m;
+    }
+    CHECK(n != 0);
+    struct rast_history *h = rast_history_create();
+    add_hard_key(h, 0, n, true);
+    add_append_key(h, 1, 70, true); /* at least RUN_WITNESS_OPS_MIN ops */
+    for (uint32_t jobs = 1; jobs <= 3; jobs += 2) {
+        struct rast_check_summary s;
+        struct rast_check_result *r = run(h, jobs, 0, 0, &s);
+        CHECK(r != NULL);
+        CHECK_EQ_U64(s.verdict, RAST_CHECK_NOT_LINEARIZABLE);
+        CHECK_EQ_U64(s.fail_partition, 1);
+        rast_check_result_destroy(r);
+    }
+    rast_history_destroy(h);
+}
+
 static void test_jobs_do_not_change_output(void)
 {
     struct rast_history *h = rast_history_create();
@@ -288,7 +363,8 @@ int main(int argc, char **argv)
         RAST_TEST(test_step_budget_gives_unknown),   RAST_TEST(test_byte_budget_gives_unknown),
         RAST_TEST(test_cheap_violation_found_first), RAST_TEST(test_reported_partition_rule),
         RAST_TEST(test_jobs_do_not_change_output),   RAST_TEST(test_linearizable_and_empty),
-        RAST_TEST(test_memo_exact_and_bounded),      RAST_TEST(test_memo_large_exact_and_bounded),
+        RAST_TEST(test_memo_exact_and_bounded),      RAST_TEST(test_witness_found),
+        RAST_TEST(test_witness_key_favoured),        RAST_TEST(test_memo_large_exact_and_bounded),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }
