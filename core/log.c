@@ -25,6 +25,17 @@ void log_free(struct rast_log *log)
     memset(log, 0, sizeof *log);
 }
 
+void log_reset(struct rast_log *log)
+{
+    for (uint32_t i = 1; i < log->block_count; i++)
+        free(log->blocks[i]);
+    log->block_count = log->block_count > 0 ? 1 : 0;
+    log->block_used_bytes = 0;
+    log->last_index = 0;
+    log->last_term = 0;
+    log->data_bytes_held = 0;
+}
+
 /* Grows an array of pointers to hold one more; amortized doubling. */
 static int log_grow_ptrs(void ***array, uint32_t *capacity, uint32_t count)
 {

@@ -39,6 +39,10 @@ struct rast_log {
 
 void log_init(struct rast_log *log);
 void log_free(struct rast_log *log);
+/* Empties the log and keeps its memory for the entries to come: every chunk of headers and
+ * the first data block (the others are freed, so that one long life does not pin its peak).
+ * For a node rebuilt in place (rast_node_recreate). */
+void log_reset(struct rast_log *log);
 
 static inline struct rast_entry *log_slot(const struct rast_log *log, uint64_t index)
 {

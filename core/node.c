@@ -35,6 +35,17 @@ void ring_free(struct ring *r)
     memset(r, 0, sizeof *r);
 }
 
+int ring_ensure(struct ring *r, uint32_t item_size, uint32_t capacity)
+{
+    if (r->items != NULL && r->item_size == item_size && r->capacity == capacity) {
+        r->head = 0;
+        r->count = 0;
+        return RAST_OK;
+    }
+    ring_free(r);
+    return ring_init(r, item_size, capacity);
+}
+
 void *ring_at(const struct ring *r, uint32_t i)
 {
     ASSERT(i < r->count);
@@ -70,21 +81,28 @@ void ring_pop(struct ring *r)
 
 /* ---- life ---- */
 
-static int node_alloc_queues(struct rast_node *node)
+/* The queues cfg asks for. A node rebuilt in place (rast_node_recreate) arrives with the
+ * queues of its last life, inflight_held slots per peer: they are kept when they fit. */
+static int node_alloc_queues(struct rast_node *node, uint32_t inflight_held)
 {
     const struct rast_config *cfg = &node->cfg;
+    if (node->inflight_storage != NULL && inflight_held != cfg->inflight_msgs_max) {
+        free(node->inflight_storage);
+        node->inflight_storage = NULL;
+    }
     /* Not zeroed: progress_track writes a ring slot before anything reads it. */
-    node->inflight_storage = malloc((size_t)(RAST_NODES_MAX + 1) * cfg->inflight_msgs_max *
-                                    sizeof(struct progress_inflight));
+    if (node->inflight_storage == NULL)
+        node->inflight_storage = malloc((size_t)(RAST_NODES_MAX + 1) * cfg->inflight_msgs_max *
+                                        sizeof(struct progress_inflight));
     if (node->inflight_storage == NULL)
         return RAST_E_NOMEM;
     for (uint32_t i = 0; i <= RAST_NODES_MAX; i++) {
         node->progress[i].ring = node->inflight_storage + (size_t)i * cfg->inflight_msgs_max;
         node->progress[i].ring_capacity = cfg->inflight_msgs_max;
     }
-    if (ring_init(&node->deferred, sizeof(struct deferred_msg), cfg->deferred_msgs_max) != 0 ||
-        ring_init(&node->proposals, sizeof(struct proposal), cfg->proposals_pending_max) != 0 ||
-        ring_init(&node->reads, sizeof(struct read_request), cfg->reads_pending_max) != 0)
+    if (ring_ensure(&node->deferred, sizeof(struct deferred_msg), cfg->deferred_msgs_max) != 0 ||
+        ring_ensure(&node->proposals, sizeof(struct proposal), cfg->proposals_pending_max) != 0 ||
+        ring_ensure(&node->reads, sizeof(struct read_request), cfg->reads_pending_max) != 0)
         return RAST_E_NOMEM;
     return RAST_OK;
 }
@@ -113,14 +131,11 @@ static int node_restore(struct rast_node *node, const struct rast_restore *resto
     return RAST_OK;
 }
 
-int rast_node_create(const struct rast_config *cfg, const struct rast_restore *restore,
-                     struct rast_node **out)
+/* Everything a new node starts with; node is zeroed but for its memory (an empty log and
+ * the queues of an earlier life, if any, inflight_held slots per peer). */
+static int node_start(struct rast_node *node, const struct rast_config *cfg,
+                      const struct rast_restore *restore, uint32_t inflight_held)
 {
-    if (out == NULL || rast_config_validate(cfg) != 0)
-        return RAST_E_INVALID;
-    struct rast_node *node = calloc(1, sizeof *node);
-    if (node == NULL)
-        return RAST_E_NOMEM;
     node->cfg = *cfg;
     node->quorum = cfg->voter_count / 2 + 1;
 #if RAST_BUG(quorum_off_by_one)
@@ -129,19 +144,64 @@ int rast_node_create(const struct rast_config *cfg, const struct rast_restore *r
         node->quorum = 1;
 #endif
     node->role = RAST_FOLLOWER;
-    log_init(&node->log);
     rng_seed(&node->rng, cfg->random_seed);
-    int rc = node_alloc_queues(node);
+    int rc = node_alloc_queues(node, inflight_held);
     if (rc == 0 && restore != NULL)
         rc = node_restore(node, restore);
+    if (rc != 0)
+        return rc;
+    node->persist_from_index = node->log.last_index + 1;
+    election_reset_timer(node);
+    return RAST_OK;
+}
+
+int rast_node_create(const struct rast_config *cfg, const struct rast_restore *restore,
+                     struct rast_node **out)
+{
+    if (out == NULL || rast_config_validate(cfg) != 0)
+        return RAST_E_INVALID;
+    struct rast_node *node = calloc(1, sizeof *node);
+    if (node == NULL)
+        return RAST_E_NOMEM;
+    log_init(&node->log);
+    int rc = node_start(node, cfg, restore, 0);
     if (rc != 0) {
         rast_node_destroy(node);
         return rc;
     }
-    node->persist_from_index = node->log.last_index + 1;
-    election_reset_timer(node);
     *out = node;
     return RAST_OK;
+}
+
+/* The allocations a node keeps when it is rebuilt in place. */
+struct node_memory {
+    struct rast_log log;
+    struct ring deferred;
+    struct ring proposals;
+    struct ring reads;
+    struct progress_inflight *inflight_storage;
+    uint32_t inflight_held;
+};
+
+int rast_node_recreate(struct rast_node *node, const struct rast_config *cfg,
+                       const struct rast_restore *restore)
+{
+    if (node == NULL || rast_config_validate(cfg) != 0)
+        return RAST_E_INVALID;
+    struct node_memory m = { .log = node->log,
+                             .deferred = node->deferred,
+                             .proposals = node->proposals,
+                             .reads = node->reads,
+                             .inflight_storage = node->inflight_storage,
+                             .inflight_held = node->progress[0].ring_capacity };
+    log_reset(&m.log);
+    memset(node, 0, sizeof *node);
+    node->log = m.log;
+    node->deferred = m.deferred;
+    node->proposals = m.proposals;
+    node->reads = m.reads;
+    node->inflight_storage = m.inflight_storage;
+    return node_start(node, cfg, restore, m.inflight_held);
 }
 
 void rast_node_destroy(struct rast_node *node)

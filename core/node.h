@@ -119,6 +119,9 @@ struct rast_node {
 /* ---- ring (node.c) ---- */
 int ring_init(struct ring *r, uint32_t item_size, uint32_t capacity);
 void ring_free(struct ring *r);
+/* Empties r for items of item_size, capacity of them: keeps its items when they are exactly
+ * that, else frees them and allocates anew. 0 or RAST_E_NOMEM. */
+int ring_ensure(struct ring *r, uint32_t item_size, uint32_t capacity);
 void *ring_push(struct ring *r); /* NULL when full */
 void *ring_front(const struct ring *r);
 void *ring_at(const struct ring *r, uint32_t i);

@@ -534,10 +534,11 @@ static void cluster_live_nodes(const struct cluster *c, struct rast_node **nodes
         nodes[id] = id <= c->cfg.node_count && c->nodes[id].up ? c->hosts[id].node : NULL;
 }
 
-/* The nodes of a run end with it: a run leaves allocated only what it found allocated (the
- * simulator's own buffers), so a caller that checks each run for leaks, as libFuzzer does
- * under a sanitizer, sees as many frees as mallocs instead of re-running the input to look
- * for a leak. Nothing reads a node after the end checks; the sim_node records stay. */
+/* The nodes of a run end with it; their memory stays parked in the hosts for the next
+ * run's boots (host_start). Once the hosts have seen the run's node count, a run allocates
+ * nothing for its nodes and frees nothing, so a caller that counts mallocs and frees per run,
+ * as libFuzzer does under a sanitizer, sees them balance instead of re-running the input to
+ * look for a leak. Nothing reads a node after the end checks; the sim_node records stay. */
 static void cluster_stop_nodes(struct cluster *c)
 {
     for (uint32_t id = 1; id <= CLUSTER_NODES_MAX; id++)

@@ -65,6 +65,7 @@ struct host_wait {
 struct host {
     uint32_t id;
     struct rast_node *node; /* NULL while down */
+    struct rast_node *parked; /* the memory of a stopped node, reused by the next start */
     struct rast_batch batch;
     struct kv kv;
     struct host_wait wait[HOST_CLIENTS_MAX];
@@ -77,9 +78,10 @@ struct host {
 
 void host_init(struct host *h, uint32_t id, const struct host_io *io);
 void host_free(struct host *h);
-/* Creates the node (restore NULL: empty disk). Returns 0 or a rast error. */
+/* Creates the node (restore NULL: empty disk), in the memory of the last stopped one if
+ * there is one (rast_node_recreate). Returns 0 or a rast error. */
 int host_start(struct host *h, const struct rast_config *cfg, const struct rast_restore *r);
-/* Destroys the node: memory is lost. */
+/* Stops the node: everything it knew is lost; its memory is parked for the next start. */
 void host_stop(struct host *h);
 /* Feeds one input and handles every output. Returns rast_step's result. */
 int host_step(struct host *h, const struct rast_input *in);

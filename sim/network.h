@@ -104,6 +104,7 @@ struct network {
     uint64_t msg_id_next;
     /* [to][from][type][generation]: generation 0 holds the latest term seen, 1 the one before */
     struct net_stale *stale;
+    bool stale_written; /* net_remember stored something since the reset */
     struct net_stats stats;
 };
 

@@ -315,6 +315,14 @@ struct rast_restore {
 RAST_MUST_USE int rast_node_create(const struct rast_config *cfg,
                                    const struct rast_restore *restore, struct rast_node **out);
 void rast_node_destroy(struct rast_node *node);
+/* Rebuilds node in place: afterwards it is exactly what rast_node_create(cfg, restore) would
+ * have made, but it keeps the memory it holds (log chunks, its first log data block, queues
+ * of the same capacities) instead of freeing and allocating it again: for hosts that restart
+ * nodes often, like the simulator. Everything the node knew is gone; pointers into its log
+ * (earlier outputs) are invalid. Same errors as rast_node_create; after an error other than
+ * RAST_E_INVALID for cfg the node holds no usable state: destroy it (or recreate it). */
+RAST_MUST_USE int rast_node_recreate(struct rast_node *node, const struct rast_config *cfg,
+                                     const struct rast_restore *restore);
 
 /* Feeds one input. Appends outputs to out. Returns 0, or RAST_E_INVALID for an input that is
  * malformed (unknown kind, entry too big, message not addressed to this node, ...) in which
