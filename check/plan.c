@@ -169,12 +169,17 @@ static int plan_alloc_parts(const struct rast_history *h, struct plan *p, const 
     }
     for (uint32_t i = 0; i < p->part_count; i++) {
         struct plan_part *part = &p->parts[i];
-        part->ops = calloc(part->op_count + 1, sizeof *part->ops);
-        part->entries = calloc(part->entry_count + 1, sizeof *part->entries);
-        part->entry_events = calloc(part->entry_count + 1, sizeof *part->entry_events);
+        /* plan_fill writes every element but the spare one at the end, zeroed here: no
+         * calloc zeroing ops and entries only to overwrite them. */
+        part->ops = malloc(((size_t)part->op_count + 1) * sizeof *part->ops);
+        part->entries = malloc(((size_t)part->entry_count + 1) * sizeof *part->entries);
+        part->entry_events = malloc(((size_t)part->entry_count + 1) * sizeof *part->entry_events);
         part->txns = calloc(part->txn_count + 1, sizeof *part->txns);
         if (!part->ops || !part->entries || !part->entry_events || !part->txns)
             return RAST_CHECK_ENOMEM;
+        memset(&part->ops[part->op_count], 0, sizeof *part->ops);
+        part->entries[part->entry_count] = 0;
+        part->entry_events[part->entry_count] = 0;
         part->op_count = part->entry_count = part->txn_count = 0;
     }
     return 0;
