@@ -122,47 +122,62 @@ static bool jepsen_fast_word(struct jepsen_cursor *c, struct jepsen_scalar *v)
 static bool jepsen_fast_scalar(struct jepsen_cursor *c, struct jepsen_scalar *v)
 {
     char ch = c->buf[c->i];
+    if (ch == '"') /* the usual :key and :value first */
+        return jepsen_fast_string(c, v);
     char d = c->i + 1 < c->len ? c->buf[c->i + 1] : 0;
     if ((ch >= '0' && ch <= '9') || (ch == '-' && d >= '0' && d <= '9'))
         return jepsen_fast_int(c, v);
-    if (ch == ':' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))
-        return jepsen_fast_word(c, v);
-    return ch == '"' && jepsen_fast_string(c, v);
+    return (ch == ':' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) &&
+           jepsen_fast_word(c, v);
 }
 
 /* The keyword whose ':' the cursor just passed (c->i is after the ':'). The names the reader
  * knows are compared as one word each (names[k]: at most 7 bytes, NUL-padded to 8); anything
- * else is scanned byte by byte. Either way the same scalar as jepsen_fast_word's. */
+ * else is scanned byte by byte. Either way the same scalar as jepsen_fast_word's; *known is k
+ * for names[k], else count. */
 struct jepsen_fast_name {
     char text[8];
     uint64_t size;
+    uint64_t mask; /* the low size bytes */
 };
 
+#define JEPSEN_FAST_NAME(text) { text, sizeof(text) - 1, (UINT64_C(1) << (8 * (sizeof(text) - 1))) - 1 }
+
 static bool jepsen_fast_keyword(struct jepsen_cursor *c, struct jepsen_scalar *v,
-                                const struct jepsen_fast_name *names, uint32_t count)
+                                const struct jepsen_fast_name *names, uint32_t count,
+                                uint32_t *known)
 {
     if (c->len - c->i >= 8) {
         uint64_t w = jepsen_fast_load8(c->buf + c->i);
         for (uint32_t k = 0; k < count; k++) {
-            uint64_t n = names[k].size, mask = (UINT64_C(1) << (8 * n)) - 1;
-            if ((w & mask) == jepsen_fast_load8(names[k].text) &&
+            uint64_t n = names[k].size;
+            if ((w & names[k].mask) == jepsen_fast_load8(names[k].text) &&
                 jepsen_fast_delim_or_end(c, c->i + n)) {
                 *v = (struct jepsen_scalar){ JEPSEN_V_KEYWORD, (uint32_t)n + 1, c->i - 1, 0 };
                 c->i += n;
+                *known = k;
                 return true;
             }
         }
     }
     c->i--;
+    *known = count;
     return jepsen_fast_word(c, v);
 }
 
+/* In the order of :type's numbers (struct jepsen_line). */
 static const struct jepsen_fast_name jepsen_fast_types[] = {
-    { "invoke", 6 }, { "ok", 2 }, { "fail", 4 }, { "info", 4 }
+    JEPSEN_FAST_NAME("invoke"), JEPSEN_FAST_NAME("ok"), JEPSEN_FAST_NAME("fail"),
+    JEPSEN_FAST_NAME("info")
 };
-static const struct jepsen_fast_name jepsen_fast_fs[] = { { "append", 6 }, { "get", 3 },
-                                                          { "put", 3 },    { "read", 4 },
-                                                          { "write", 5 },  { "cas", 3 } };
+static const struct jepsen_fast_name jepsen_fast_fs[] = {
+    JEPSEN_FAST_NAME("append"), JEPSEN_FAST_NAME("get"),   JEPSEN_FAST_NAME("put"),
+    JEPSEN_FAST_NAME("read"),   JEPSEN_FAST_NAME("write"), JEPSEN_FAST_NAME("cas")
+};
+/* What each of jepsen_fast_fs names: the function, and whether it is Porcupine's kv word. */
+static const uint32_t jepsen_fast_f_ids[] = { RAST_F_APPEND, RAST_F_READ,  RAST_F_WRITE,
+                                              RAST_F_READ,   RAST_F_WRITE, RAST_F_CAS };
+#define JEPSEN_FAST_F_KV_COUNT 3u /* jepsen_fast_fs[0..3) are :append :get :put */
 
 enum {
     JEPSEN_FIELD_PROCESS,
@@ -297,14 +312,15 @@ static bool jepsen_fast_same(const char *p, const char *text, uint64_t n)
  * matched as literals around the five values: no key scanning and no whitespace loops. On
  * any difference it returns false and jepsen_fast_entries reads the map instead.
  */
-static bool jepsen_fast_template(struct jepsen_cursor *c, struct jepsen_scalar fields[5])
+static bool jepsen_fast_template(struct jepsen_cursor *c, struct jepsen_scalar fields[5],
+                                 uint32_t *type_known, uint32_t *f_known)
 {
     return JEPSEN_FAST_LIT(c, "{:process ") && c->i < c->len && c->buf[c->i] >= '0' &&
            c->buf[c->i] <= '9' && jepsen_fast_int(c, &fields[JEPSEN_FIELD_PROCESS]) &&
            JEPSEN_FAST_LIT(c, ", :type :") &&
-           jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_TYPE], jepsen_fast_types, 4) &&
+           jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_TYPE], jepsen_fast_types, 4, type_known) &&
            JEPSEN_FAST_LIT(c, ", :f :") &&
-           jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_F], jepsen_fast_fs, 6) &&
+           jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_F], jepsen_fast_fs, 6, f_known) &&
            JEPSEN_FAST_LIT(c, ", :key ") && c->i < c->len &&
            jepsen_fast_scalar(c, &fields[JEPSEN_FIELD_KEY]) && JEPSEN_FAST_LIT(c, ", :value ") &&
            c->i < c->len && jepsen_fast_scalar(c, &fields[JEPSEN_FIELD_VALUE]) && c->i < c->len &&
@@ -361,7 +377,10 @@ bool jepsen_fast_line(const char *buf, uint64_t pos, uint64_t len, struct jepsen
 {
     struct jepsen_scalar fields[5]; /* the template sets all five */
     struct jepsen_cursor c = { buf, len, pos };
-    if (!jepsen_fast_template(&c, fields)) {
+    uint32_t type_known = 4, f_known = 6;
+    if (!jepsen_fast_template(&c, fields, &type_known, &f_known)) {
+        type_known = 4;
+        f_known = 6;
         for (uint32_t k = 0; k < 5; k++)
             fields[k] = (struct jepsen_scalar){ JEPSEN_V_ABSENT, 0, 0, 0 };
         c.i = pos + 1;
@@ -369,10 +388,16 @@ bool jepsen_fast_line(const char *buf, uint64_t pos, uint64_t len, struct jepsen
             return false;
     }
     const struct jepsen_scalar *proc = &fields[JEPSEN_FIELD_PROCESS];
-    if (proc->kind != JEPSEN_V_INT || proc->i < 0 ||
-        !jepsen_fast_type(buf, &fields[JEPSEN_FIELD_TYPE], &out->type) ||
-        !jepsen_fast_f(buf, &fields[JEPSEN_FIELD_F], out))
+    if (proc->kind != JEPSEN_V_INT || proc->i < 0)
         return false;
+    if (type_known < 4 && f_known < 6) { /* the template named both: no second look */
+        out->type = type_known;
+        out->f = jepsen_fast_f_ids[f_known];
+        out->f_kv = f_known < JEPSEN_FAST_F_KV_COUNT;
+    } else if (!jepsen_fast_type(buf, &fields[JEPSEN_FIELD_TYPE], &out->type) ||
+               !jepsen_fast_f(buf, &fields[JEPSEN_FIELD_F], out)) {
+        return false;
+    }
     out->end = c.i;
     out->process = proc->i;
     out->key = fields[JEPSEN_FIELD_KEY];
