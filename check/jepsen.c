@@ -14,8 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Keys of at most eight bytes seen recently, direct-mapped: most logs use a handful of short
+ * keys on every line, and a hit costs a load and a compare instead of hashing and probing the
+ * string table. Ids never change once interned, so an entry stays right. */
+#define JEPSEN_KEYS_CACHED 64u /* a power of two */
+
+struct jepsen_key_cache {
+    uint64_t bytes[JEPSEN_KEYS_CACHED]; /* the key's bytes, zero-padded */
+    uint32_t ids[JEPSEN_KEYS_CACHED];   /* string id + 1; 0 = empty */
+    uint8_t sizes[JEPSEN_KEYS_CACHED];
+};
+
 struct jepsen {
     struct rast_history *h;
+    struct jepsen_key_cache keys;
     struct edn_parser p;
     struct procmap procs;
     bool kv_vocabulary; /* :get/:put/:append seen: Porcupine's kv logs */
@@ -312,6 +324,30 @@ static int jepsen_fast_value(struct jepsen *j, const struct jepsen_scalar *v,
     return 0;
 }
 
+/* jepsen_fast_value for a :key: short strings and keywords through the cache. */
+static int jepsen_fast_key(struct jepsen *j, const struct jepsen_scalar *v, struct check_value *out)
+{
+    if ((v->kind != JEPSEN_V_STR && v->kind != JEPSEN_V_KEYWORD) || v->size > 8 ||
+        j->p.len - v->at < 8)
+        return jepsen_fast_value(j, v, out);
+    uint64_t w;
+    memcpy(&w, j->p.buf + v->at, sizeof w);
+    w &= v->size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * v->size)) - 1;
+    uint32_t k = (uint32_t)(((w ^ v->size) * UINT64_C(0x9e3779b97f4a7c15)) >> 58);
+    struct jepsen_key_cache *c = &j->keys;
+    if (c->ids[k] != 0 && c->bytes[k] == w && c->sizes[k] == v->size) {
+        *out = (struct check_value){ CHECK_KIND_STR, c->ids[k] - 1 };
+        return 0;
+    }
+    int rc = jepsen_fast_value(j, v, out);
+    if (rc == 0 && out->bits < UINT32_MAX) {
+        c->bytes[k] = w;
+        c->ids[k] = (uint32_t)out->bits + 1;
+        c->sizes[k] = (uint8_t)v->size;
+    }
+    return rc;
+}
+
 /* Would jepsen_scalar accept v (a keyword of at most 255 bytes after its ':')? */
 static bool jepsen_fast_convertible(const struct jepsen_scalar *v)
 {
@@ -347,7 +383,7 @@ static int jepsen_fast_apply(struct jepsen *j, const struct jepsen_line *l, uint
         return rc != 0 ? rc : hist_complete(j->h, id, j->h->event_count, l->type - 1, a0, line);
     }
     j->has_key |= l->key.kind != JEPSEN_V_ABSENT;
-    int rc = jepsen_fast_value(j, &l->key, &key);
+    int rc = jepsen_fast_key(j, &l->key, &key);
     if (rc == 0 && (l->f == RAST_F_WRITE || l->f == RAST_F_APPEND))
         rc = jepsen_fast_value(j, &l->value, &a0);
     if (rc == 0)
