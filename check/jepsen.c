@@ -367,12 +367,25 @@ static bool jepsen_fast_accepts(const struct jepsen *j, const struct jepsen_line
            (l->type != 1 || l->f != RAST_F_READ || jepsen_fast_convertible(&l->value));
 }
 
+/* edn_line(&j->p, at), the usual step (over the whitespace after the previous map, whose end
+ * jepsen_fast_op recorded) inline. */
+static uint32_t jepsen_line(struct jepsen *j, uint64_t at)
+{
+    struct edn_parser *p = &j->p;
+    if (at < p->line_offset || at - p->line_offset > 8)
+        return edn_line(p, at);
+    for (uint64_t i = p->line_offset; i < at; i++)
+        p->line += p->buf[i] == '\n';
+    p->line_offset = at;
+    return p->line;
+}
+
 /* Applies an accepted line as jepsen_invoke / jepsen_complete would. */
 static int jepsen_fast_apply(struct jepsen *j, const struct jepsen_line *l, uint64_t at,
                              uint32_t *slot)
 {
     struct check_value key = CHECK_NIL_VALUE, a0 = CHECK_NIL_VALUE;
-    uint32_t line = edn_line(&j->p, at), id;
+    uint32_t line = jepsen_line(j, at), id;
     j->kv_vocabulary |= l->f_kv;
     j->has_mutex |= l->f == RAST_F_ACQUIRE || l->f == RAST_F_RELEASE;
     if (l->type != 0) {
@@ -409,8 +422,21 @@ static bool jepsen_fast_op(struct jepsen *j, int *rc)
     if (!jepsen_fast_accepts(j, &l, *slot))
         return false;
     *rc = jepsen_fast_apply(j, &l, j->p.pos, slot);
+    /* jepsen_fast_apply found the line of p.pos: the map's newlines give the line of its end,
+     * so the next edn_line scans only the whitespace after it. */
+    j->p.line += l.newlines;
+    j->p.line_offset = l.end;
     j->p.pos = l.end;
     return true;
+}
+
+/* edn_skip_ws with its usual case (a newline or two between maps) inline. */
+static void jepsen_skip_ws(struct edn_parser *p)
+{
+    while (p->pos < p->len && (edn_cls(p->buf[p->pos]) & EDN_C_WS) != 0)
+        p->pos++;
+    if (p->pos < p->len && p->buf[p->pos] == ';')
+        edn_skip_ws(p);
 }
 
 /* After the top-level '[' or '(', reads forms until the matching bracket. */
@@ -418,7 +444,7 @@ static int jepsen_forms(struct jepsen *j, char close, uint64_t open)
 {
     for (;;) {
         edn_reset(&j->p);
-        edn_skip_ws(&j->p);
+        jepsen_skip_ws(&j->p);
         if (j->p.pos >= j->p.len) {
             if (close == 0)
                 return 0;

@@ -33,7 +33,8 @@ struct jepsen_scalar {
 
 /* The fields of one op map. */
 struct jepsen_line {
-    uint64_t end;    /* just after the '}' */
+    uint64_t end;      /* just after the '}' */
+    uint32_t newlines; /* '\n' bytes in the map's text */
     int64_t process; /* >= 0 */
     uint32_t type;   /* 0 :invoke, 1 :ok, 2 :fail, 3 :info */
     uint32_t f;      /* enum rast_history_f */

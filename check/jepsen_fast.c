@@ -25,6 +25,7 @@ struct jepsen_cursor {
     const char *buf;
     uint64_t len;
     uint64_t i;
+    uint32_t newlines; /* '\n' bytes passed (in strings and whitespace), for line numbers */
 };
 
 static bool jepsen_fast_delim_or_end(const struct jepsen_cursor *c, uint64_t i)
@@ -36,7 +37,7 @@ static void jepsen_fast_skip_ws(struct jepsen_cursor *c)
 {
     uint64_t i = c->i;
     while (i < c->len && (edn_cls(c->buf[i]) & EDN_C_WS) != 0)
-        i++;
+        c->newlines += c->buf[i++] == '\n';
     c->i = i;
 }
 
@@ -73,15 +74,16 @@ static uint64_t jepsen_fast_zero_byte(uint64_t x)
 }
 
 #ifdef __SSE2__
-/* The index of the first '"' or '\\' at or after i, scanning sixteen bytes at a time while
- * sixteen remain; else the first index from which fewer than sixteen remain. */
+/* The index of the first '"', '\\' or '\n' at or after i, scanning sixteen bytes at a time
+ * while sixteen remain; else the first index from which fewer than sixteen remain. */
 static uint64_t jepsen_fast_quote16(const char *buf, uint64_t i, uint64_t len)
 {
     const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
+    const __m128i newline = _mm_set1_epi8('\n');
     while (len - i >= 16) {
         __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
-        unsigned hit = (unsigned)_mm_movemask_epi8(
-            _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, slash)));
+        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, slash));
+        unsigned hit = (unsigned)_mm_movemask_epi8(_mm_or_si128(stop, _mm_cmpeq_epi8(w, newline)));
         if (hit != 0)
             return i + (uint64_t)__builtin_ctz(hit);
         i += 16;
@@ -97,33 +99,41 @@ static uint64_t jepsen_fast_quote16(const char *buf, uint64_t i, uint64_t len)
 }
 #endif
 
-/* The index of the first '"' or '\\' at or after i, or len: eight bytes at a time while eight
- * remain. Out of line, so that its constants cost the usual short strings nothing. */
+/* The index of the first '"', '\\' or '\n' at or after i, or len: eight bytes at a time while
+ * eight remain. Out of line, so that its constants cost the usual short strings nothing. */
 static __attribute__((noinline)) uint64_t jepsen_fast_quote8(const char *buf, uint64_t i,
                                                               uint64_t len)
 {
     while (len - i >= 8) {
         uint64_t w = jepsen_fast_load8(buf + i);
         uint64_t hit = jepsen_fast_zero_byte(w ^ UINT64_C(0x2222222222222222)) |
-                       jepsen_fast_zero_byte(w ^ UINT64_C(0x5c5c5c5c5c5c5c5c));
+                       jepsen_fast_zero_byte(w ^ UINT64_C(0x5c5c5c5c5c5c5c5c)) |
+                       jepsen_fast_zero_byte(w ^ UINT64_C(0x0a0a0a0a0a0a0a0a));
         if (hit != 0)
             return i + (uint64_t)__builtin_ctzll(hit) / 8;
         i += 8;
     }
-    while (i < len && buf[i] != '"' && buf[i] != '\\')
+    while (i < len && buf[i] != '"' && buf[i] != '\\' && buf[i] != '\n')
         i++;
     return i;
 }
 
 /* A string without escapes (the bytes between the quotes). Sixteen bytes at a time where the
- * target has SSE2, then eight at a time: the first '"' or '\\' ends the run. */
+ * target has SSE2, then eight at a time: the first '"' or '\\' ends the run; a '\n' is
+ * counted and passed. */
 static bool jepsen_fast_string(struct jepsen_cursor *c, struct jepsen_scalar *v)
 {
-    uint64_t body = c->i + 1, len = c->len;
+    uint64_t body = c->i + 1, len = c->len, i = body;
     const char *buf = c->buf;
-    uint64_t i = jepsen_fast_quote16(buf, body, len);
-    if (i >= len || (buf[i] != '"' && buf[i] != '\\'))
-        i = jepsen_fast_quote8(buf, i, len);
+    for (;;) {
+        i = jepsen_fast_quote16(buf, i, len);
+        if (i >= len || (buf[i] != '"' && buf[i] != '\\' && buf[i] != '\n'))
+            i = jepsen_fast_quote8(buf, i, len);
+        if (i >= len || buf[i] != '\n')
+            break;
+        c->newlines++;
+        i++;
+    }
     if (i >= len || buf[i] == '\\' || i - body > UINT32_MAX)
         return false;
     v->kind = JEPSEN_V_STR;
@@ -414,7 +424,7 @@ static bool jepsen_fast_f(const char *buf, const struct jepsen_scalar *v, struct
 bool jepsen_fast_line(const char *buf, uint64_t pos, uint64_t len, struct jepsen_line *out)
 {
     struct jepsen_scalar fields[5]; /* the template sets all five */
-    struct jepsen_cursor c = { buf, len, pos };
+    struct jepsen_cursor c = { buf, len, pos, 0 };
     uint32_t type_known = 4, f_known = 6;
     if (!jepsen_fast_template(&c, fields, &type_known, &f_known)) {
         type_known = 4;
@@ -422,6 +432,7 @@ bool jepsen_fast_line(const char *buf, uint64_t pos, uint64_t len, struct jepsen
         for (uint32_t k = 0; k < 5; k++)
             fields[k] = (struct jepsen_scalar){ JEPSEN_V_ABSENT, 0, 0, 0 };
         c.i = pos + 1;
+        c.newlines = 0;
         if (pos >= len || buf[pos] != '{' || !jepsen_fast_entries(&c, fields))
             return false;
     }
@@ -437,6 +448,7 @@ bool jepsen_fast_line(const char *buf, uint64_t pos, uint64_t len, struct jepsen
         return false;
     }
     out->end = c.i;
+    out->newlines = c.newlines;
     out->process = proc->i;
     out->key = fields[JEPSEN_FIELD_KEY];
     out->value = fields[JEPSEN_FIELD_VALUE];
