@@ -56,11 +56,11 @@ bool jepsen_fast_line(const char *buf, uint64_t pos, uint64_t len, struct jepsen
  * PROCMAP_DENSE_MAX (every client of the usual logs) index an array; the rest are hashed. */
 #define PROCMAP_DENSE_MAX 4096u
 struct procmap {
-    uint32_t *dense;    /* op id + 1 of process p < dense_count; 0 = nothing outstanding */
+    uint32_t *dense; /* op id + 1 of process p < dense_count; 0 = nothing outstanding */
     uint32_t dense_count;
     uint32_t mask;
     uint64_t *keys;
-    uint32_t *values;   /* op id + 1; 0 = nothing outstanding; UINT32_MAX = empty slot */
+    uint32_t *values; /* op id + 1; 0 = nothing outstanding; UINT32_MAX = empty slot */
     uint32_t count;
 };
 

@@ -102,7 +102,7 @@ static uint64_t jepsen_fast_quote16(const char *buf, uint64_t i, uint64_t len)
 /* The index of the first '"', '\\' or '\n' at or after i, or len: eight bytes at a time while
  * eight remain. Out of line, so that its constants cost the usual short strings nothing. */
 static __attribute__((noinline)) uint64_t jepsen_fast_quote8(const char *buf, uint64_t i,
-                                                              uint64_t len)
+                                                             uint64_t len)
 {
     while (len - i >= 8) {
         uint64_t w = jepsen_fast_load8(buf + i);
@@ -189,7 +189,10 @@ struct jepsen_fast_name {
     uint64_t mask; /* the low size bytes */
 };
 
-#define JEPSEN_FAST_NAME(text) { text, sizeof(text) - 1, (UINT64_C(1) << (8 * (sizeof(text) - 1))) - 1 }
+#define JEPSEN_FAST_NAME(text)                                                                     \
+    {                                                                                              \
+        text, sizeof(text) - 1, (UINT64_C(1) << (8 * (sizeof(text) - 1))) - 1                      \
+    }
 
 static bool jepsen_fast_keyword(struct jepsen_cursor *c, struct jepsen_scalar *v,
                                 const struct jepsen_fast_name *names, uint32_t count,
@@ -214,10 +217,10 @@ static bool jepsen_fast_keyword(struct jepsen_cursor *c, struct jepsen_scalar *v
 }
 
 /* In the order of :type's numbers (struct jepsen_line). */
-static const struct jepsen_fast_name jepsen_fast_types[] = {
-    JEPSEN_FAST_NAME("invoke"), JEPSEN_FAST_NAME("ok"), JEPSEN_FAST_NAME("fail"),
-    JEPSEN_FAST_NAME("info")
-};
+static const struct jepsen_fast_name jepsen_fast_types[] = { JEPSEN_FAST_NAME("invoke"),
+                                                             JEPSEN_FAST_NAME("ok"),
+                                                             JEPSEN_FAST_NAME("fail"),
+                                                             JEPSEN_FAST_NAME("info") };
 static const struct jepsen_fast_name jepsen_fast_fs[] = {
     JEPSEN_FAST_NAME("append"), JEPSEN_FAST_NAME("get"),   JEPSEN_FAST_NAME("put"),
     JEPSEN_FAST_NAME("read"),   JEPSEN_FAST_NAME("write"), JEPSEN_FAST_NAME("cas")

@@ -168,8 +168,8 @@ static int plan_classify(const struct rast_history *h, struct plan *p, bool by_k
             break;
         }
         cls[i] = (uint8_t)c;
-        rc = plan_key_index(&keys, &cache, by_key ? h->ops[i].key : CHECK_NIL_VALUE,
-                            &p->op_part[i]);
+        rc =
+            plan_key_index(&keys, &cache, by_key ? h->ops[i].key : CHECK_NIL_VALUE, &p->op_part[i]);
     }
     if (rc == 0 && keys.count > 0) {
         p->parts = calloc(keys.count, sizeof *p->parts);
