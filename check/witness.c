@@ -50,8 +50,8 @@ static bool witness_find(const char *v, uint32_t v_size, const char *a, uint32_t
     const __m128i first = _mm_set1_epi8(a[0]), final = _mm_set1_epi8(a[last]);
     for (; end - i >= 16; i += 16) {
         __m128i f = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(v + i)), first);
-        __m128i l = _mm_cmpeq_epi8(
-            _mm_loadu_si128((const __m128i *)(const void *)(v + i + last)), final);
+        __m128i l =
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(v + i + last)), final);
         for (unsigned hits = (unsigned)_mm_movemask_epi8(_mm_and_si128(f, l)); hits != 0;
              hits &= hits - 1)
             if (memcmp(v + i + (uint32_t)__builtin_ctz(hits), a, a_size) == 0)
