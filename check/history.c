@@ -112,6 +112,9 @@ static int hist_push_event(struct rast_history *h, uint32_t op, uint32_t kind)
     return 0;
 }
 
+/* hist_invoke sets each field by name: a new field must be added there too. */
+_Static_assert(sizeof(struct hist_op) == 120, "hist_invoke sets every field of struct hist_op");
+
 int hist_invoke(struct rast_history *h, uint64_t client, uint64_t time_ns, uint32_t f,
                 struct check_value key, struct check_value arg0, struct check_value arg1,
                 uint32_t line, uint32_t *op_id_out)
@@ -126,18 +129,24 @@ int hist_invoke(struct rast_history *h, uint64_t client, uint64_t time_ns, uint3
     if (rc != 0)
         return rc;
     h->op_count++;
+    /* Every field, one store each: a memset of the op first compiled to 'rep stos', slow to
+     * start for 120 bytes (a few percent of reading a Jepsen log). */
     struct hist_op *op = &h->ops[id];
-    memset(op, 0, sizeof *op);
     op->client = client;
     op->invoke_time_ns = time_ns;
+    op->complete_time_ns = 0;
     op->key = key;
     op->arg0 = arg0;
     op->arg1 = arg1;
+    op->result = CHECK_NIL_VALUE;
     op->f = f;
     op->outcome = RAST_OUTCOME_PENDING;
     op->invoke_event = h->event_count - 1;
     op->complete_event = HIST_NONE;
     op->invoke_line = line;
+    op->complete_line = 0;
+    op->txn_first = 0;
+    op->txn_count = 0;
     h->last_time_ns = time_ns;
     *op_id_out = id;
     return 0;

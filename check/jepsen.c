@@ -14,8 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Keys of at most eight bytes seen recently, direct-mapped: most logs use a handful of short
+ * keys on every line, and a hit costs a load and a compare instead of hashing and probing the
+ * string table. Ids never change once interned, so an entry stays right. */
+#define JEPSEN_KEYS_CACHED 64u /* a power of two */
+
+struct jepsen_key_cache {
+    uint64_t bytes[JEPSEN_KEYS_CACHED]; /* the key's bytes, zero-padded */
+    uint32_t ids[JEPSEN_KEYS_CACHED];   /* string id + 1; 0 = empty */
+    uint8_t sizes[JEPSEN_KEYS_CACHED];
+};
+
 struct jepsen {
     struct rast_history *h;
+    struct jepsen_key_cache keys;
     struct edn_parser p;
     struct procmap procs;
     bool kv_vocabulary; /* :get/:put/:append seen: Porcupine's kv logs */
@@ -312,6 +324,30 @@ static int jepsen_fast_value(struct jepsen *j, const struct jepsen_scalar *v,
     return 0;
 }
 
+/* jepsen_fast_value for a :key: short strings and keywords through the cache. */
+static int jepsen_fast_key(struct jepsen *j, const struct jepsen_scalar *v, struct check_value *out)
+{
+    if ((v->kind != JEPSEN_V_STR && v->kind != JEPSEN_V_KEYWORD) || v->size > 8 ||
+        j->p.len - v->at < 8)
+        return jepsen_fast_value(j, v, out);
+    uint64_t w;
+    memcpy(&w, j->p.buf + v->at, sizeof w);
+    w &= v->size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * v->size)) - 1;
+    uint32_t k = (uint32_t)(((w ^ v->size) * UINT64_C(0x9e3779b97f4a7c15)) >> 58);
+    struct jepsen_key_cache *c = &j->keys;
+    if (c->ids[k] != 0 && c->bytes[k] == w && c->sizes[k] == v->size) {
+        *out = (struct check_value){ CHECK_KIND_STR, c->ids[k] - 1 };
+        return 0;
+    }
+    int rc = jepsen_fast_value(j, v, out);
+    if (rc == 0 && out->bits < UINT32_MAX) {
+        c->bytes[k] = w;
+        c->ids[k] = (uint32_t)out->bits + 1;
+        c->sizes[k] = (uint8_t)v->size;
+    }
+    return rc;
+}
+
 /* Would jepsen_scalar accept v (a keyword of at most 255 bytes after its ':')? */
 static bool jepsen_fast_convertible(const struct jepsen_scalar *v)
 {
@@ -331,12 +367,25 @@ static bool jepsen_fast_accepts(const struct jepsen *j, const struct jepsen_line
            (l->type != 1 || l->f != RAST_F_READ || jepsen_fast_convertible(&l->value));
 }
 
+/* edn_line(&j->p, at), the usual step (over the whitespace after the previous map, whose end
+ * jepsen_fast_op recorded) inline. */
+static uint32_t jepsen_line(struct jepsen *j, uint64_t at)
+{
+    struct edn_parser *p = &j->p;
+    if (at < p->line_offset || at - p->line_offset > 8)
+        return edn_line(p, at);
+    for (uint64_t i = p->line_offset; i < at; i++)
+        p->line += p->buf[i] == '\n';
+    p->line_offset = at;
+    return p->line;
+}
+
 /* Applies an accepted line as jepsen_invoke / jepsen_complete would. */
 static int jepsen_fast_apply(struct jepsen *j, const struct jepsen_line *l, uint64_t at,
                              uint32_t *slot)
 {
     struct check_value key = CHECK_NIL_VALUE, a0 = CHECK_NIL_VALUE;
-    uint32_t line = edn_line(&j->p, at), id;
+    uint32_t line = jepsen_line(j, at), id;
     j->kv_vocabulary |= l->f_kv;
     j->has_mutex |= l->f == RAST_F_ACQUIRE || l->f == RAST_F_RELEASE;
     if (l->type != 0) {
@@ -347,7 +396,7 @@ static int jepsen_fast_apply(struct jepsen *j, const struct jepsen_line *l, uint
         return rc != 0 ? rc : hist_complete(j->h, id, j->h->event_count, l->type - 1, a0, line);
     }
     j->has_key |= l->key.kind != JEPSEN_V_ABSENT;
-    int rc = jepsen_fast_value(j, &l->key, &key);
+    int rc = jepsen_fast_key(j, &l->key, &key);
     if (rc == 0 && (l->f == RAST_F_WRITE || l->f == RAST_F_APPEND))
         rc = jepsen_fast_value(j, &l->value, &a0);
     if (rc == 0)
@@ -373,8 +422,21 @@ static bool jepsen_fast_op(struct jepsen *j, int *rc)
     if (!jepsen_fast_accepts(j, &l, *slot))
         return false;
     *rc = jepsen_fast_apply(j, &l, j->p.pos, slot);
+    /* jepsen_fast_apply found the line of p.pos: the map's newlines give the line of its end,
+     * so the next edn_line scans only the whitespace after it. */
+    j->p.line += l.newlines;
+    j->p.line_offset = l.end;
     j->p.pos = l.end;
     return true;
+}
+
+/* edn_skip_ws with its usual case (a newline or two between maps) inline. */
+static void jepsen_skip_ws(struct edn_parser *p)
+{
+    while (p->pos < p->len && (edn_cls(p->buf[p->pos]) & EDN_C_WS) != 0)
+        p->pos++;
+    if (p->pos < p->len && p->buf[p->pos] == ';')
+        edn_skip_ws(p);
 }
 
 /* After the top-level '[' or '(', reads forms until the matching bracket. */
@@ -382,7 +444,7 @@ static int jepsen_forms(struct jepsen *j, char close, uint64_t open)
 {
     for (;;) {
         edn_reset(&j->p);
-        edn_skip_ws(&j->p);
+        jepsen_skip_ws(&j->p);
         if (j->p.pos >= j->p.len) {
             if (close == 0)
                 return 0;

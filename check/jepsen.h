@@ -33,7 +33,8 @@ struct jepsen_scalar {
 
 /* The fields of one op map. */
 struct jepsen_line {
-    uint64_t end;    /* just after the '}' */
+    uint64_t end;      /* just after the '}' */
+    uint32_t newlines; /* '\n' bytes in the map's text */
     int64_t process; /* >= 0 */
     uint32_t type;   /* 0 :invoke, 1 :ok, 2 :fail, 3 :info */
     uint32_t f;      /* enum rast_history_f */
@@ -51,16 +52,26 @@ struct jepsen_line {
  */
 bool jepsen_fast_line(const char *buf, uint64_t pos, uint64_t len, struct jepsen_line *out);
 
-/* A map from process id to its outstanding op (used by the line readers too). */
+/* A map from process id to its outstanding op (used by the line readers too). Processes below
+ * PROCMAP_DENSE_MAX (every client of the usual logs) index an array; the rest are hashed. */
+#define PROCMAP_DENSE_MAX 4096u
 struct procmap {
-    uint64_t *keys;
-    uint32_t *values;   /* op id + 1; 0 = nothing outstanding; UINT32_MAX = empty slot */
+    uint32_t *dense; /* op id + 1 of process p < dense_count; 0 = nothing outstanding */
+    uint32_t dense_count;
     uint32_t mask;
+    uint64_t *keys;
+    uint32_t *values; /* op id + 1; 0 = nothing outstanding; UINT32_MAX = empty slot */
     uint32_t count;
 };
 
 void procmap_free(struct procmap *m);
+/* procmap_slot's path for processes not yet in the array (it grows it) or beyond it. */
+uint32_t *procmap_slot_slow(struct procmap *m, uint64_t process);
+
 /* The slot for process (inserted when absent); NULL when out of memory. */
-uint32_t *procmap_slot(struct procmap *m, uint64_t process);
+static inline uint32_t *procmap_slot(struct procmap *m, uint64_t process)
+{
+    return process < m->dense_count ? &m->dense[process] : procmap_slot_slow(m, process);
+}
 
 #endif /* RAST_CHECK_JEPSEN_H */

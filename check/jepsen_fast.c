@@ -14,6 +14,10 @@
 
 #include "edn.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define JEPSEN_FAST_DIGITS_MAX 18u /* 18 decimal digits always fit in int64 */
 
 /* The cursor, in locals rather than in memory the bytes could alias (see edn_fast.c). */
@@ -21,6 +25,7 @@ struct jepsen_cursor {
     const char *buf;
     uint64_t len;
     uint64_t i;
+    uint32_t newlines; /* '\n' bytes passed (in strings and whitespace), for line numbers */
 };
 
 static bool jepsen_fast_delim_or_end(const struct jepsen_cursor *c, uint64_t i)
@@ -32,7 +37,7 @@ static void jepsen_fast_skip_ws(struct jepsen_cursor *c)
 {
     uint64_t i = c->i;
     while (i < c->len && (edn_cls(c->buf[i]) & EDN_C_WS) != 0)
-        i++;
+        c->newlines += c->buf[i++] == '\n';
     c->i = i;
 }
 
@@ -68,24 +73,67 @@ static uint64_t jepsen_fast_zero_byte(uint64_t x)
     return (x - UINT64_C(0x0101010101010101)) & ~x & UINT64_C(0x8080808080808080);
 }
 
-/* A string without escapes (the bytes between the quotes). Eight bytes at a time while eight
- * remain: the first '"' or '\\' among them ends the run. */
-static bool jepsen_fast_string(struct jepsen_cursor *c, struct jepsen_scalar *v)
+#ifdef __SSE2__
+/* The index of the first '"', '\\' or '\n' at or after i, scanning sixteen bytes at a time
+ * while sixteen remain; else the first index from which fewer than sixteen remain. */
+static uint64_t jepsen_fast_quote16(const char *buf, uint64_t i, uint64_t len)
 {
-    uint64_t body = c->i + 1, i = body, len = c->len;
-    const char *buf = c->buf;
+    const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
+    const __m128i newline = _mm_set1_epi8('\n');
+    while (len - i >= 16) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
+        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, slash));
+        unsigned hit = (unsigned)_mm_movemask_epi8(_mm_or_si128(stop, _mm_cmpeq_epi8(w, newline)));
+        if (hit != 0)
+            return i + (uint64_t)__builtin_ctz(hit);
+        i += 16;
+    }
+    return i;
+}
+#else
+static uint64_t jepsen_fast_quote16(const char *buf, uint64_t i, uint64_t len)
+{
+    (void)buf;
+    (void)len;
+    return i;
+}
+#endif
+
+/* The index of the first '"', '\\' or '\n' at or after i, or len: eight bytes at a time while
+ * eight remain. Out of line, so that its constants cost the usual short strings nothing. */
+static __attribute__((noinline)) uint64_t jepsen_fast_quote8(const char *buf, uint64_t i,
+                                                             uint64_t len)
+{
     while (len - i >= 8) {
         uint64_t w = jepsen_fast_load8(buf + i);
         uint64_t hit = jepsen_fast_zero_byte(w ^ UINT64_C(0x2222222222222222)) |
-                       jepsen_fast_zero_byte(w ^ UINT64_C(0x5c5c5c5c5c5c5c5c));
-        if (hit != 0) {
-            i += (uint64_t)__builtin_ctzll(hit) / 8;
-            break;
-        }
+                       jepsen_fast_zero_byte(w ^ UINT64_C(0x5c5c5c5c5c5c5c5c)) |
+                       jepsen_fast_zero_byte(w ^ UINT64_C(0x0a0a0a0a0a0a0a0a));
+        if (hit != 0)
+            return i + (uint64_t)__builtin_ctzll(hit) / 8;
         i += 8;
     }
-    while (i < len && buf[i] != '"' && buf[i] != '\\')
+    while (i < len && buf[i] != '"' && buf[i] != '\\' && buf[i] != '\n')
         i++;
+    return i;
+}
+
+/* A string without escapes (the bytes between the quotes). Sixteen bytes at a time where the
+ * target has SSE2, then eight at a time: the first '"' or '\\' ends the run; a '\n' is
+ * counted and passed. */
+static bool jepsen_fast_string(struct jepsen_cursor *c, struct jepsen_scalar *v)
+{
+    uint64_t body = c->i + 1, len = c->len, i = body;
+    const char *buf = c->buf;
+    for (;;) {
+        i = jepsen_fast_quote16(buf, i, len);
+        if (i >= len || (buf[i] != '"' && buf[i] != '\\' && buf[i] != '\n'))
+            i = jepsen_fast_quote8(buf, i, len);
+        if (i >= len || buf[i] != '\n')
+            break;
+        c->newlines++;
+        i++;
+    }
     if (i >= len || buf[i] == '\\' || i - body > UINT32_MAX)
         return false;
     v->kind = JEPSEN_V_STR;
@@ -122,47 +170,65 @@ static bool jepsen_fast_word(struct jepsen_cursor *c, struct jepsen_scalar *v)
 static bool jepsen_fast_scalar(struct jepsen_cursor *c, struct jepsen_scalar *v)
 {
     char ch = c->buf[c->i];
+    if (ch == '"') /* the usual :key and :value first */
+        return jepsen_fast_string(c, v);
     char d = c->i + 1 < c->len ? c->buf[c->i + 1] : 0;
     if ((ch >= '0' && ch <= '9') || (ch == '-' && d >= '0' && d <= '9'))
         return jepsen_fast_int(c, v);
-    if (ch == ':' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))
-        return jepsen_fast_word(c, v);
-    return ch == '"' && jepsen_fast_string(c, v);
+    return (ch == ':' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) &&
+           jepsen_fast_word(c, v);
 }
 
 /* The keyword whose ':' the cursor just passed (c->i is after the ':'). The names the reader
  * knows are compared as one word each (names[k]: at most 7 bytes, NUL-padded to 8); anything
- * else is scanned byte by byte. Either way the same scalar as jepsen_fast_word's. */
+ * else is scanned byte by byte. Either way the same scalar as jepsen_fast_word's; *known is k
+ * for names[k], else count. */
 struct jepsen_fast_name {
     char text[8];
     uint64_t size;
+    uint64_t mask; /* the low size bytes */
 };
 
+#define JEPSEN_FAST_NAME(text)                                                                     \
+    {                                                                                              \
+        text, sizeof(text) - 1, (UINT64_C(1) << (8 * (sizeof(text) - 1))) - 1                      \
+    }
+
 static bool jepsen_fast_keyword(struct jepsen_cursor *c, struct jepsen_scalar *v,
-                                const struct jepsen_fast_name *names, uint32_t count)
+                                const struct jepsen_fast_name *names, uint32_t count,
+                                uint32_t *known)
 {
     if (c->len - c->i >= 8) {
         uint64_t w = jepsen_fast_load8(c->buf + c->i);
         for (uint32_t k = 0; k < count; k++) {
-            uint64_t n = names[k].size, mask = (UINT64_C(1) << (8 * n)) - 1;
-            if ((w & mask) == jepsen_fast_load8(names[k].text) &&
+            uint64_t n = names[k].size;
+            if ((w & names[k].mask) == jepsen_fast_load8(names[k].text) &&
                 jepsen_fast_delim_or_end(c, c->i + n)) {
                 *v = (struct jepsen_scalar){ JEPSEN_V_KEYWORD, (uint32_t)n + 1, c->i - 1, 0 };
                 c->i += n;
+                *known = k;
                 return true;
             }
         }
     }
     c->i--;
+    *known = count;
     return jepsen_fast_word(c, v);
 }
 
-static const struct jepsen_fast_name jepsen_fast_types[] = {
-    { "invoke", 6 }, { "ok", 2 }, { "fail", 4 }, { "info", 4 }
+/* In the order of :type's numbers (struct jepsen_line). */
+static const struct jepsen_fast_name jepsen_fast_types[] = { JEPSEN_FAST_NAME("invoke"),
+                                                             JEPSEN_FAST_NAME("ok"),
+                                                             JEPSEN_FAST_NAME("fail"),
+                                                             JEPSEN_FAST_NAME("info") };
+static const struct jepsen_fast_name jepsen_fast_fs[] = {
+    JEPSEN_FAST_NAME("append"), JEPSEN_FAST_NAME("get"),   JEPSEN_FAST_NAME("put"),
+    JEPSEN_FAST_NAME("read"),   JEPSEN_FAST_NAME("write"), JEPSEN_FAST_NAME("cas")
 };
-static const struct jepsen_fast_name jepsen_fast_fs[] = { { "append", 6 }, { "get", 3 },
-                                                          { "put", 3 },    { "read", 4 },
-                                                          { "write", 5 },  { "cas", 3 } };
+/* What each of jepsen_fast_fs names: the function, and whether it is Porcupine's kv word. */
+static const uint32_t jepsen_fast_f_ids[] = { RAST_F_APPEND, RAST_F_READ,  RAST_F_WRITE,
+                                              RAST_F_READ,   RAST_F_WRITE, RAST_F_CAS };
+#define JEPSEN_FAST_F_KV_COUNT 3u /* jepsen_fast_fs[0..3) are :append :get :put */
 
 enum {
     JEPSEN_FIELD_PROCESS,
@@ -297,14 +363,15 @@ static bool jepsen_fast_same(const char *p, const char *text, uint64_t n)
  * matched as literals around the five values: no key scanning and no whitespace loops. On
  * any difference it returns false and jepsen_fast_entries reads the map instead.
  */
-static bool jepsen_fast_template(struct jepsen_cursor *c, struct jepsen_scalar fields[5])
+static bool jepsen_fast_template(struct jepsen_cursor *c, struct jepsen_scalar fields[5],
+                                 uint32_t *type_known, uint32_t *f_known)
 {
     return JEPSEN_FAST_LIT(c, "{:process ") && c->i < c->len && c->buf[c->i] >= '0' &&
            c->buf[c->i] <= '9' && jepsen_fast_int(c, &fields[JEPSEN_FIELD_PROCESS]) &&
            JEPSEN_FAST_LIT(c, ", :type :") &&
-           jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_TYPE], jepsen_fast_types, 4) &&
+           jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_TYPE], jepsen_fast_types, 4, type_known) &&
            JEPSEN_FAST_LIT(c, ", :f :") &&
-           jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_F], jepsen_fast_fs, 6) &&
+           jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_F], jepsen_fast_fs, 6, f_known) &&
            JEPSEN_FAST_LIT(c, ", :key ") && c->i < c->len &&
            jepsen_fast_scalar(c, &fields[JEPSEN_FIELD_KEY]) && JEPSEN_FAST_LIT(c, ", :value ") &&
            c->i < c->len && jepsen_fast_scalar(c, &fields[JEPSEN_FIELD_VALUE]) && c->i < c->len &&
@@ -360,20 +427,31 @@ static bool jepsen_fast_f(const char *buf, const struct jepsen_scalar *v, struct
 bool jepsen_fast_line(const char *buf, uint64_t pos, uint64_t len, struct jepsen_line *out)
 {
     struct jepsen_scalar fields[5]; /* the template sets all five */
-    struct jepsen_cursor c = { buf, len, pos };
-    if (!jepsen_fast_template(&c, fields)) {
+    struct jepsen_cursor c = { buf, len, pos, 0 };
+    uint32_t type_known = 4, f_known = 6;
+    if (!jepsen_fast_template(&c, fields, &type_known, &f_known)) {
+        type_known = 4;
+        f_known = 6;
         for (uint32_t k = 0; k < 5; k++)
             fields[k] = (struct jepsen_scalar){ JEPSEN_V_ABSENT, 0, 0, 0 };
         c.i = pos + 1;
+        c.newlines = 0;
         if (pos >= len || buf[pos] != '{' || !jepsen_fast_entries(&c, fields))
             return false;
     }
     const struct jepsen_scalar *proc = &fields[JEPSEN_FIELD_PROCESS];
-    if (proc->kind != JEPSEN_V_INT || proc->i < 0 ||
-        !jepsen_fast_type(buf, &fields[JEPSEN_FIELD_TYPE], &out->type) ||
-        !jepsen_fast_f(buf, &fields[JEPSEN_FIELD_F], out))
+    if (proc->kind != JEPSEN_V_INT || proc->i < 0)
         return false;
+    if (type_known < 4 && f_known < 6) { /* the template named both: no second look */
+        out->type = type_known;
+        out->f = jepsen_fast_f_ids[f_known];
+        out->f_kv = f_known < JEPSEN_FAST_F_KV_COUNT;
+    } else if (!jepsen_fast_type(buf, &fields[JEPSEN_FIELD_TYPE], &out->type) ||
+               !jepsen_fast_f(buf, &fields[JEPSEN_FIELD_F], out)) {
+        return false;
+    }
     out->end = c.i;
+    out->newlines = c.newlines;
     out->process = proc->i;
     out->key = fields[JEPSEN_FIELD_KEY];
     out->value = fields[JEPSEN_FIELD_VALUE];

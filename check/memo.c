@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define MEMO_CHUNK_ENTRIES    1024u
 #define MEMO_SLOTS_MIN        256u
 #define MEMO_HUGE_BYTES       (UINT64_C(2) << 20) /* a transparent huge page */
 #define MEMO_HUGE_AFTER_BYTES (UINT64_C(4) << 20)
@@ -220,11 +219,4 @@ int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset, const uin
     memcpy(e, bitset, m->bitset_words * sizeof *e);
     memcpy(e + m->bitset_words, state, m->state_words * sizeof *e);
     return MEMO_INSERTED;
-}
-
-bool memo_may_allocate(const struct memo *m)
-{
-    const struct memo_table *t = &m->exact;
-    return t->slots == NULL || (uint64_t)(t->count + 1) * 2 > (uint64_t)t->mask + 1 ||
-           t->count >= t->chunk_count * MEMO_CHUNK_ENTRIES;
 }

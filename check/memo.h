@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define MEMO_CHUNK_ENTRIES 1024u /* entries per arena chunk */
+
 struct memo_slot {
     uint32_t tag;   /* the low 32 bits of the hash (the slot is tag & mask) */
     uint32_t index; /* entry index + 1 (0 = empty) */
@@ -67,7 +69,13 @@ static inline void memo_prefetch(const struct memo *m, uint64_t hash)
         __builtin_prefetch(&m->exact.slots[(uint32_t)hash & m->exact.mask]);
 }
 /* Whether the next insertion may allocate (grow the slots or start a chunk): the only moment
- * bytes_max is looked at, so a caller sharing the budget need only update it then. */
-bool memo_may_allocate(const struct memo *m);
+ * bytes_max is looked at, so a caller sharing the budget need only update it then. Inline: the
+ * search asks on every step. */
+static inline bool memo_may_allocate(const struct memo *m)
+{
+    const struct memo_table *t = &m->exact;
+    return t->slots == NULL || (uint64_t)(t->count + 1) * 2 > (uint64_t)t->mask + 1 ||
+           t->count >= t->chunk_count * MEMO_CHUNK_ENTRIES;
+}
 
 #endif /* RAST_CHECK_MEMO_H */

@@ -125,6 +125,31 @@ static int plan_model_error(const struct rast_history *h, const struct plan *p, 
     return RAST_CHECK_EMODEL;
 }
 
+/* Recently seen keys in front of a valmap, direct-mapped: a history's ops cycle through a few
+ * keys, and a hit is two compares instead of a hash and a probe. */
+#define PLAN_KEYS_CACHED 64u /* a power of two */
+
+struct plan_key_cache {
+    struct check_value keys[PLAN_KEYS_CACHED];
+    uint32_t indexes[PLAN_KEYS_CACHED]; /* index + 1 in the valmap; 0 = empty */
+};
+
+static int plan_key_index(struct valmap *m, struct plan_key_cache *c, struct check_value key,
+                          uint32_t *index_out)
+{
+    uint32_t k = (uint32_t)(((key.bits ^ key.kind << 62) * UINT64_C(0x9e3779b97f4a7c15)) >> 58);
+    if (c->indexes[k] != 0 && check_value_eq(c->keys[k], key)) {
+        *index_out = c->indexes[k] - 1;
+        return 0;
+    }
+    int rc = valmap_get(m, key, index_out);
+    if (rc == 0) {
+        c->keys[k] = key;
+        c->indexes[k] = *index_out + 1;
+    }
+    return rc;
+}
+
 /* Pass 1: classify every op and assign it a partition; count each partition's arrays. */
 static int plan_classify(const struct rast_history *h, struct plan *p, bool by_key, uint8_t *cls,
                          struct rast_check_error *err)
@@ -133,6 +158,8 @@ static int plan_classify(const struct rast_history *h, struct plan *p, bool by_k
     memset(&probe, 0, sizeof probe);
     probe.vt = p->vt;
     struct valmap keys = {0};
+    struct plan_key_cache cache;
+    memset(&cache, 0, sizeof cache);
     int rc = 0;
     for (uint32_t i = 0; i < h->op_count && rc == 0; i++) {
         int c = p->vt->classify(&probe, h, &h->ops[i]);
@@ -141,7 +168,8 @@ static int plan_classify(const struct rast_history *h, struct plan *p, bool by_k
             break;
         }
         cls[i] = (uint8_t)c;
-        rc = valmap_get(&keys, by_key ? h->ops[i].key : CHECK_NIL_VALUE, &p->op_part[i]);
+        rc =
+            plan_key_index(&keys, &cache, by_key ? h->ops[i].key : CHECK_NIL_VALUE, &p->op_part[i]);
     }
     if (rc == 0 && keys.count > 0) {
         p->parts = calloc(keys.count, sizeof *p->parts);
@@ -169,12 +197,17 @@ static int plan_alloc_parts(const struct rast_history *h, struct plan *p, const 
     }
     for (uint32_t i = 0; i < p->part_count; i++) {
         struct plan_part *part = &p->parts[i];
-        part->ops = calloc(part->op_count + 1, sizeof *part->ops);
-        part->entries = calloc(part->entry_count + 1, sizeof *part->entries);
-        part->entry_events = calloc(part->entry_count + 1, sizeof *part->entry_events);
+        /* plan_fill writes every element but the spare one at the end, zeroed here: no
+         * calloc zeroing ops and entries only to overwrite them. */
+        part->ops = malloc(((size_t)part->op_count + 1) * sizeof *part->ops);
+        part->entries = malloc(((size_t)part->entry_count + 1) * sizeof *part->entries);
+        part->entry_events = malloc(((size_t)part->entry_count + 1) * sizeof *part->entry_events);
         part->txns = calloc(part->txn_count + 1, sizeof *part->txns);
         if (!part->ops || !part->entries || !part->entry_events || !part->txns)
             return RAST_CHECK_ENOMEM;
+        memset(&part->ops[part->op_count], 0, sizeof *part->ops);
+        part->entries[part->entry_count] = 0;
+        part->entry_events[part->entry_count] = 0;
         part->op_count = part->entry_count = part->txn_count = 0;
     }
     return 0;

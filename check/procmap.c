@@ -1,6 +1,8 @@
 /*
- * procmap.c: process id -> outstanding op, for pairing completions with invocations
- * (open addressing, load <= 1/2; a slot with value 0 is a process with nothing outstanding).
+ * procmap.c: process id -> outstanding op, for pairing completions with invocations. Small
+ * process ids index an array that doubles as needed (one load a line instead of a hash and a
+ * probe); larger ones live in an open-addressing table (load <= 1/2). A slot with value 0 is
+ * a process with nothing outstanding.
  */
 #include "jepsen.h"
 #include "model.h"
@@ -10,9 +12,25 @@
 
 void procmap_free(struct procmap *m)
 {
+    free(m->dense);
     free(m->keys);
     free(m->values);
     memset(m, 0, sizeof *m);
+}
+
+/* Room in the array for process (< PROCMAP_DENSE_MAX); false when out of memory. */
+static bool procmap_grow_dense(struct procmap *m, uint64_t process)
+{
+    uint32_t n = m->dense_count == 0 ? 64 : m->dense_count;
+    while (n <= process)
+        n *= 2;
+    uint32_t *dense = realloc(m->dense, (size_t)n * sizeof *dense);
+    if (dense == NULL)
+        return false;
+    memset(dense + m->dense_count, 0, (size_t)(n - m->dense_count) * sizeof *dense);
+    m->dense = dense;
+    m->dense_count = n;
+    return true;
 }
 
 static bool procmap_grow(struct procmap *m)
@@ -49,8 +67,10 @@ static bool procmap_grow(struct procmap *m)
     return true;
 }
 
-uint32_t *procmap_slot(struct procmap *m, uint64_t process)
+uint32_t *procmap_slot_slow(struct procmap *m, uint64_t process)
 {
+    if (process < PROCMAP_DENSE_MAX)
+        return procmap_grow_dense(m, process) ? &m->dense[process] : NULL;
     if ((m->count + 1) * 2 > m->mask + 1 || m->keys == NULL)
         if (!procmap_grow(m))
             return NULL;

@@ -307,11 +307,12 @@ static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, ui
         *out = parent;
         return true;
     }
-    uint64_t total = (uint64_t)r->nodes[parent].size + size, chunk_hash;
-    if (total > UINT32_MAX / 2 || !rope_flat_prefix_hash(ctx, r, chunk, size, &chunk_hash) ||
-        !rope_pow(r, size))
+    uint64_t total = (uint64_t)r->nodes[parent].size + size;
+    const uint64_t *pre = total > UINT32_MAX / 2 ? NULL : rope_prefix(ctx, r, chunk);
+    if (pre == NULL || !rope_pow(r, size))
         return false;
-    uint64_t h = r->nodes[parent].hash * r->pow[size] + chunk_hash;
+    /* H of the whole chunk (rope_flat_prefix_hash's n == size, without a second lookup) */
+    uint64_t h = r->nodes[parent].hash * r->pow[size] + pre[size / ROPE_STRIDE + 1];
     uint64_t key = h ^ total;
     struct rope_node want = { parent, chunk, (uint32_t)total, 0, h };
     uint32_t j = (uint32_t)rope_mix(key) & r->intern_mask;

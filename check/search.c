@@ -148,16 +148,18 @@ static int search_ropes(struct search *s)
     if (s->ctx.vt->id != RAST_MODEL_KV)
         return 0;
     s->roped_nodes = 0;
+    /* Filled op by op as the search reaches them (search_roped_convert): a key left after a
+     * few steps copies a few ops, not all. */
     s->ops_copy = malloc(((size_t)part->op_count + 1) * sizeof *s->ops_copy);
     if (s->ops_copy == NULL)
         return RAST_CHECK_ENOMEM;
-    memcpy(s->ops_copy, part->ops, (size_t)part->op_count * sizeof *s->ops_copy);
     s->ops = s->ops_copy;
     return rope_value(&s->ctx, s->ctx.initial, &s->ctx.initial) ? 0 : RAST_CHECK_ENOMEM;
 }
 
-/* Makes the strings of the ops of entries [0, node) ropes where not yet done (kv: entries
- * are reached in order, so the converted ones are a prefix); false when out of memory. */
+/* Copies the ops of entries [0, node) into ops_copy with their strings as ropes where not yet
+ * done (kv: entries are reached in order, so the converted ones are a prefix; ops_copy holds
+ * nothing else); false when out of memory. */
 static bool search_roped_convert(struct search *s, uint32_t node)
 {
     for (; s->roped_nodes < node; s->roped_nodes++) {
@@ -166,13 +168,14 @@ static bool search_roped_convert(struct search *s, uint32_t node)
         bool ok = true;
         if ((entry & 1) != 0) /* a return: its op was converted at its call */
             continue;
+        *o = s->part->ops[entry >> 1];
         if (o->f == RAST_F_APPEND)
             ok = rope_append_arg(&s->ctx, o->a0, &o->a0);
         else
             ok = rope_value(&s->ctx, o->a0, &o->a0) && rope_value(&s->ctx, o->a1, &o->a1) &&
                  rope_value(&s->ctx, o->result, &o->result);
         if (!ok)
-            return false; /* retried from this entry: ropes convert to themselves */
+            return false; /* retried from this entry: copied and converted again */
     }
     return true;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int source_verror(struct rast_check_error *err, const char *name, const char *buf, uint64_t len,
                   uint64_t offset, const char *fmt, va_list ap)
@@ -59,6 +60,17 @@ void source_found(const char *buf, uint64_t len, uint64_t offset, char *out, uin
         snprintf(out, size, "byte 0x%02x", c);
 }
 
+/* The first buffer size for f: room for the whole of a regular file and the read that finds
+ * its end (no realloc copying the text as it grows), else a guess. */
+static uint64_t source_first_cap(FILE *f)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (uint64_t)st.st_size > (UINT64_C(1) << 40))
+        return 131072;
+    return (uint64_t)st.st_size + 65536 + 2;
+}
+
 int source_read_file(const char *path, char **buf_out, uint64_t *len_out,
                      struct rast_check_error *err)
 {
@@ -74,7 +86,7 @@ int source_read_file(const char *path, char **buf_out, uint64_t *len_out,
     }
     for (;;) {
         if (len + 65536 + 1 > cap) {
-            cap = cap == 0 ? 131072 : cap * 2;
+            cap = cap == 0 ? source_first_cap(f) : cap * 2;
             char *p = realloc(buf, cap);
             if (p == NULL) {
                 rc = RAST_CHECK_ENOMEM;

@@ -192,8 +192,25 @@ static void test_porcupine_fast_path_falls_back(void)
     }
 }
 
-/* Parses text with the Jepsen reader's fast path on or off: the native text of the history,
- * or the located error message (caller frees). */
+/* The native text of h followed by each op's source lines (reports cite them). */
+static char *text_with_lines(const struct rast_history *h)
+{
+    char *text = native_text(h);
+    size_t size = text != NULL ? strlen(text) + 24 * (size_t)h->op_count + 1 : 0;
+    char *out = text != NULL ? malloc(size) : NULL;
+    if (out != NULL) {
+        size_t at = (size_t)snprintf(out, size, "%s", text);
+        for (uint32_t i = 0; i < h->op_count; i++)
+            at += (size_t)snprintf(out + at, size - at, "#%u %u-%u\n", (unsigned)i,
+                                   (unsigned)h->ops[i].invoke_line,
+                                   (unsigned)h->ops[i].complete_line);
+    }
+    free(text);
+    return out;
+}
+
+/* Parses text with the Jepsen reader's fast path on or off: the native text of the history
+ * and its ops' lines, or the located error message (caller frees). */
 static char *jepsen_outcome(const char *text, bool fast)
 {
     struct rast_history *h = rast_history_create();
@@ -204,7 +221,7 @@ static char *jepsen_outcome(const char *text, bool fast)
     int rc = jepsen_parse_with(h, "t", text, strlen(text), fast, &e);
     char *out = NULL;
     if (rc == 0) {
-        out = native_text(h);
+        out = text_with_lines(h);
     } else {
         out = malloc(600);
         if (out != NULL)
@@ -250,6 +267,11 @@ static void test_jepsen_fast_path_same(void)
         "{:process 1, :type :invoke, :f :write, :value 12a}\n",
         "{:process 1, :type :invoke, :f :write, :value ; c\n 1}\n",
         "{:process 1, :type :invoke, :f :write, :value 1}",
+        /* newlines inside strings and maps: the fast path counts them for line numbers */
+        "{:process 1, :type :invoke, :f :write, :value \"a\nb\"}\n\n"
+        "{:process 1,\n :type :ok, :f :write, :value \"c\n\nd\"}\n"
+        "{:process 2, :type :invoke, :f :append, :key \"k\", :value \"a long string, with a\n"
+        "newline past sixteen bytes\"}\n  {:process 2, :type :ok, :f :append, :key \"k\"}\n",
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         char *fast = jepsen_outcome(texts[i], true), *slow = jepsen_outcome(texts[i], false);
