@@ -169,6 +169,19 @@ uint64_t disk_durable_term_at(const struct disk *d, uint64_t index)
     return index >= 1 && index <= d->durable_term_count ? d->durable_terms[index - 1] : 0;
 }
 
+/* Drops the first shift pending terms (those of completed requests). Nothing to do for 0: the
+ * buffer may then never have been allocated (requests without entries store no terms). */
+static void disk_pending_terms_shift(struct disk *d, uint64_t shift)
+{
+    if (shift == 0)
+        return;
+    memmove(d->pending_terms, d->pending_terms + shift,
+            (size_t)(d->pending_terms_count - shift) * sizeof *d->pending_terms);
+    d->pending_terms_count -= shift;
+    for (uint32_t i = 0; i < d->count; i++)
+        d->requests[(d->head + i) % DISK_REQUESTS_MAX].terms_offset -= shift;
+}
+
 uint64_t disk_complete_head(struct disk *d)
 {
     struct disk_request *r = &d->requests[d->head];
@@ -189,12 +202,7 @@ uint64_t disk_complete_head(struct disk *d)
         d->pending_size -= shift;
         for (uint32_t i = 0; i < d->count; i++)
             d->requests[(d->head + i) % DISK_REQUESTS_MAX].offset -= shift;
-        uint64_t terms_shift = d->requests[d->head].terms_offset;
-        memmove(d->pending_terms, d->pending_terms + terms_shift,
-                (size_t)(d->pending_terms_count - terms_shift) * sizeof *d->pending_terms);
-        d->pending_terms_count -= terms_shift;
-        for (uint32_t i = 0; i < d->count; i++)
-            d->requests[(d->head + i) % DISK_REQUESTS_MAX].terms_offset -= terms_shift;
+        disk_pending_terms_shift(d, d->requests[d->head].terms_offset);
     }
     return token;
 }

@@ -141,6 +141,25 @@ static bool shadow_matches_load(struct disk *d)
     return true;
 }
 
+/* Requests with a hard state and no entries (votes, term changes) never store a term, so
+ * the pending term buffer stays unallocated; completing one while others wait compacts the
+ * pending bytes, and must not do pointer arithmetic on that absent buffer (UBSan: "applying
+ * zero offset to null pointer"; found by the scenario fuzzer: corpus/scenario). */
+static void test_hard_state_only_requests_compact(void)
+{
+    struct disk d;
+    disk_init(&d);
+    for (uint64_t t = 1; t <= 3; t++)
+        CHECK_EQ_U64(submit(&d, t, 1, 0, false), 0);
+    CHECK(d.pending_terms == NULL);
+    for (uint64_t t = 1; t <= 3; t++)
+        CHECK_EQ_U64(disk_complete_head(&d), t);
+    CHECK_EQ_U64(disk_load(&d), DISK_LOAD_OK);
+    CHECK_EQ_U64(d.restore.hard_state.term, 3);
+    CHECK_EQ_U64(d.restore.entry_count, 0);
+    disk_free(&d);
+}
+
 static void test_durable_term_shadow(void)
 {
     struct disk d;
@@ -177,6 +196,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_truncate_is_replayed),
         RAST_TEST(test_queue_limit),
         RAST_TEST(test_durable_term_shadow),
+        RAST_TEST(test_hard_state_only_requests_compact),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }
