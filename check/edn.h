@@ -70,6 +70,26 @@ static inline uint8_t edn_cls(char c)
     return edn_class[(unsigned char)c];
 }
 
+#define EDN_FAST_DIGITS_MAX 18u /* 18 decimal digits always fit in int64 */
+
+/* The fast readers' integer: at buf[*at] (before len) an optional '-', then 1 to
+ * EDN_FAST_DIGITS_MAX digits. False when there is no digit; else *at is past the last digit
+ * read and *value holds the number. The caller checks what follows (a delimiter). */
+static inline bool edn_fast_decimal(const char *buf, uint64_t len, uint64_t *at, int64_t *value)
+{
+    uint64_t i = *at;
+    bool neg = i < len && buf[i] == '-';
+    i += neg;
+    uint64_t start = i, x = 0;
+    while (i < len && buf[i] >= '0' && buf[i] <= '9' && i - start < EDN_FAST_DIGITS_MAX)
+        x = x * 10 + (uint64_t)(buf[i++] - '0');
+    if (i == start)
+        return false;
+    *at = i;
+    *value = neg ? -(int64_t)x : (int64_t)x;
+    return true;
+}
+
 /* Links child after *last among the children of parent (first child when *last is
  * EDN_NONE); child becomes *last. */
 static inline void edn_link_child(struct edn_parser *p, uint32_t parent, uint32_t *last,

@@ -11,7 +11,6 @@
 
 #include <string.h>
 
-#define EDN_FAST_DIGITS_MAX 18u /* 18 decimal digits always fit in int64 */
 
 /* The cursor, in locals rather than in the parser: the bytes are chars, which may alias
  * anything, so a position kept in *p would be stored and reloaded at every byte. */
@@ -29,17 +28,12 @@ static bool edn_fast_is_delim_or_end(const struct edn_fast *c, uint64_t i)
 /* An integer: optional '-', 1 to 18 digits, then a delimiter or the end. */
 static bool edn_fast_int(struct edn_fast *c, struct edn_node *n)
 {
-    uint64_t i = c->i, len = c->len;
-    const char *buf = c->buf;
-    bool neg = buf[i] == '-';
-    i += neg;
-    uint64_t start = i, v = 0;
-    while (i < len && buf[i] >= '0' && buf[i] <= '9' && i - start < EDN_FAST_DIGITS_MAX)
-        v = v * 10 + (uint64_t)(buf[i++] - '0');
-    if (i == start || !edn_fast_is_delim_or_end(c, i))
+    uint64_t i = c->i;
+    int64_t v;
+    if (!edn_fast_decimal(c->buf, c->len, &i, &v) || !edn_fast_is_delim_or_end(c, i))
         return false;
     n->type = EDN_INT;
-    n->i = neg ? -(int64_t)v : (int64_t)v;
+    n->i = v;
     c->i = i;
     return true;
 }

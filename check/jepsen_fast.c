@@ -18,7 +18,6 @@
 #include <emmintrin.h>
 #endif
 
-#define JEPSEN_FAST_DIGITS_MAX 18u /* 18 decimal digits always fit in int64 */
 
 /* The cursor, in locals rather than in memory the bytes could alias (see edn_fast.c). */
 struct jepsen_cursor {
@@ -44,17 +43,12 @@ static void jepsen_fast_skip_ws(struct jepsen_cursor *c)
 /* An integer: optional '-', 1 to 18 digits, then a delimiter or the end. */
 static bool jepsen_fast_int(struct jepsen_cursor *c, struct jepsen_scalar *v)
 {
-    uint64_t i = c->i, len = c->len;
-    const char *buf = c->buf;
-    bool neg = buf[i] == '-';
-    i += neg;
-    uint64_t start = i, x = 0;
-    while (i < len && buf[i] >= '0' && buf[i] <= '9' && i - start < JEPSEN_FAST_DIGITS_MAX)
-        x = x * 10 + (uint64_t)(buf[i++] - '0');
-    if (i == start || !jepsen_fast_delim_or_end(c, i))
+    uint64_t i = c->i;
+    int64_t x;
+    if (!edn_fast_decimal(c->buf, c->len, &i, &x) || !jepsen_fast_delim_or_end(c, i))
         return false;
     v->kind = JEPSEN_V_INT;
-    v->i = neg ? -(int64_t)x : (int64_t)x;
+    v->i = x;
     c->i = i;
     return true;
 }
