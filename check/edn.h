@@ -90,6 +90,14 @@ static inline bool edn_fast_decimal(const char *buf, uint64_t len, uint64_t *at,
     return true;
 }
 
+/* The end of the symbol characters (keyword and symbol names) from buf[at], before len. */
+static inline uint64_t edn_fast_symbol_end(const char *buf, uint64_t len, uint64_t at)
+{
+    while (at < len && (edn_cls(buf[at]) & EDN_C_SYM) != 0)
+        at++;
+    return at;
+}
+
 /* Links child after *last among the children of parent (first child when *last is
  * EDN_NONE); child becomes *last. */
 static inline void edn_link_child(struct edn_parser *p, uint32_t parent, uint32_t *last,

@@ -59,9 +59,7 @@ static bool edn_fast_word(struct edn_fast *c, struct edn_node *n)
 {
     const char *buf = c->buf;
     bool keyword = buf[c->i] == ':';
-    uint64_t start = c->i + keyword, i = start, len = c->len;
-    while (i < len && (edn_cls(buf[i]) & EDN_C_SYM) != 0)
-        i++;
+    uint64_t start = c->i + keyword, i = edn_fast_symbol_end(buf, c->len, start);
     if (i == start || !edn_fast_is_delim_or_end(c, i))
         return false;
     uint32_t size = (uint32_t)(i - start);

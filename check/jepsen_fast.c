@@ -143,9 +143,7 @@ static bool jepsen_fast_word(struct jepsen_cursor *c, struct jepsen_scalar *v)
 {
     const char *buf = c->buf;
     bool keyword = buf[c->i] == ':';
-    uint64_t start = c->i + keyword, i = start, len = c->len;
-    while (i < len && (edn_cls(buf[i]) & EDN_C_SYM) != 0)
-        i++;
+    uint64_t start = c->i + keyword, i = edn_fast_symbol_end(buf, c->len, start);
     if (i == start || !jepsen_fast_delim_or_end(c, i) || i - c->i > UINT32_MAX)
         return false;
     v->at = c->i;
