@@ -109,6 +109,23 @@ static bool drain_sorted(struct events *q, uint32_t count)
     return !events_pop(q, &out);
 }
 
+/* One step of a random churn: push ev (half the time, while fewer than 5,000 are queued) or
+ * pop the earliest event, which must not be earlier than *now (it becomes *now). */
+static void churn_step(struct events *q, struct entropy *e, const struct event *ev, uint64_t *now,
+                       uint32_t *queued)
+{
+    if (*queued < 5000 && entropy_below(e, 2) == 0) {
+        CHECK(events_push(q, ev));
+        (*queued)++;
+    } else if (*queued > 0) {
+        struct event out;
+        CHECK(events_pop(q, &out));
+        CHECK(out.time_us >= *now);
+        *now = out.time_us;
+        (*queued)--;
+    }
+}
+
 /* Ticks go to the lane when pushed in time order and to a heap when not (a clock jump's tick,
  * a tick of a faster node), other kinds always to a heap; the pop order stays (time, seq). */
 static void test_lanes_and_heap_pop_in_one_order(void)
@@ -124,16 +141,7 @@ static void test_lanes_and_heap_pop_in_one_order(void)
         struct event ev = { .kind = kinds[entropy_below(&e, 3)] };
         uint64_t ahead = entropy_below(&e, 4) == 0 ? entropy_below(&e, 50) : 40;
         ev.time_us = now + ahead; /* mostly now + a constant, sometimes earlier */
-        if (queued < 5000 && entropy_below(&e, 2) == 0) {
-            CHECK(events_push(&q, &ev));
-            queued++;
-        } else if (queued > 0) {
-            struct event out;
-            CHECK(events_pop(&q, &out));
-            CHECK(out.time_us >= now);
-            now = out.time_us;
-            queued--;
-        }
+        churn_step(&q, &e, &ev, &now, &queued);
     }
     CHECK(q.count == queued);
     CHECK(drain_sorted(&q, queued));
@@ -161,16 +169,7 @@ static void test_wheel_and_heap_pop_in_one_order(void)
                          : shape == 2 ? entropy_below(&e, 3) * EVENTS_WHEEL_BUCKET_US
                                       : window_us - entropy_below(&e, 2);
         ev.time_us = now + ahead;
-        if (queued < 5000 && entropy_below(&e, 2) == 0) {
-            CHECK(events_push(&q, &ev));
-            queued++;
-        } else if (queued > 0) {
-            struct event out;
-            CHECK(events_pop(&q, &out));
-            CHECK(out.time_us >= now);
-            now = out.time_us;
-            queued--;
-        }
+        churn_step(&q, &e, &ev, &now, &queued);
         wheel_max = q.wheel.count > wheel_max ? q.wheel.count : wheel_max;
         far_max = q.far.count > far_max ? q.far.count : far_max;
     }
