@@ -4,6 +4,7 @@
  * probe); larger ones live in an open-addressing table (load <= 1/2). A slot with value 0 is
  * a process with nothing outstanding.
  */
+#include "grow.h"
 #include "jepsen.h"
 #include "model.h"
 
@@ -16,21 +17,6 @@ void procmap_free(struct procmap *m)
     free(m->keys);
     free(m->values);
     memset(m, 0, sizeof *m);
-}
-
-/* Room in the array for process (< PROCMAP_DENSE_MAX); false when out of memory. */
-static bool procmap_grow_dense(struct procmap *m, uint64_t process)
-{
-    uint32_t n = m->dense_count == 0 ? 64 : m->dense_count;
-    while (n <= process)
-        n *= 2;
-    uint32_t *dense = realloc(m->dense, (size_t)n * sizeof *dense);
-    if (dense == NULL)
-        return false;
-    memset(dense + m->dense_count, 0, (size_t)(n - m->dense_count) * sizeof *dense);
-    m->dense = dense;
-    m->dense_count = n;
-    return true;
 }
 
 static bool procmap_grow(struct procmap *m)
@@ -70,7 +56,7 @@ static bool procmap_grow(struct procmap *m)
 uint32_t *procmap_slot_slow(struct procmap *m, uint64_t process)
 {
     if (process < PROCMAP_DENSE_MAX)
-        return procmap_grow_dense(m, process) ? &m->dense[process] : NULL;
+        return grow_u32_zeroed(&m->dense, &m->dense_count, process) ? &m->dense[process] : NULL;
     if ((m->count + 1) * 2 > m->mask + 1 || m->keys == NULL)
         if (!procmap_grow(m))
             return NULL;

@@ -15,6 +15,7 @@
  * equal ones are taken as "prefix" without confirmation, which can only make the lookahead
  * prune less (sound), never more.
  */
+#include "grow.h"
 #include "model.h"
 
 #include <inttypes.h>
@@ -242,17 +243,8 @@ static bool rope_pool_reserve(struct rope *r, uint32_t n)
  * is good until the next call. */
 static const uint64_t *rope_prefix(struct model_ctx *ctx, struct rope *r, uint32_t id)
 {
-    if (id >= r->prefix_cap) {
-        uint32_t cap = r->prefix_cap == 0 ? 64 : r->prefix_cap;
-        while (cap <= id)
-            cap *= 2;
-        uint32_t *p = realloc(r->prefix_at, (size_t)cap * sizeof *p);
-        if (p == NULL)
-            return NULL;
-        memset(p + r->prefix_cap, 0, (size_t)(cap - r->prefix_cap) * sizeof *p);
-        r->prefix_at = p;
-        r->prefix_cap = cap;
-    }
+    if (!grow_u32_zeroed(&r->prefix_at, &r->prefix_cap, id))
+        return NULL;
     if (r->prefix_at[id] == 0) {
         const char *s;
         uint32_t size;
