@@ -103,7 +103,7 @@ static int jepsen_scalar(struct jepsen *j, const struct edn_node *n, const char 
                      edn_type_name(n->type));
 }
 
-static int jepsen_f(struct jepsen *j, const struct edn_node *n, uint32_t *f_out)
+bool jepsen_f_named(const char *name, uint32_t size, uint32_t *f, bool *kv)
 {
 #define JEPSEN_F(name, f, kv)                                                                      \
     {                                                                                              \
@@ -122,16 +122,26 @@ static int jepsen_f(struct jepsen *j, const struct edn_node *n, uint32_t *f_out)
         JEPSEN_F("append", RAST_F_APPEND, true),
     };
 #undef JEPSEN_F
+    for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) {
+        if (fs[i].size == size && memcmp(fs[i].name, name, size) == 0) {
+            *f = fs[i].f;
+            *kv = fs[i].kv;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int jepsen_f(struct jepsen *j, const struct edn_node *n, uint32_t *f_out)
+{
     if (n == NULL)
         return edn_error(&j->p, j->p.pos, "operation map without :f");
-    for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) {
-        if (edn_is_keyword_n(&j->p, n, fs[i].name, fs[i].size)) {
-            *f_out = fs[i].f;
-            j->kv_vocabulary |= fs[i].kv;
-            j->has_txn |= fs[i].f == RAST_F_TXN;
-            j->has_mutex |= fs[i].f == RAST_F_ACQUIRE || fs[i].f == RAST_F_RELEASE;
-            return 0;
-        }
+    bool kv;
+    if (n->type == EDN_KEYWORD && jepsen_f_named(edn_text(&j->p, n), n->size, f_out, &kv)) {
+        j->kv_vocabulary |= kv;
+        j->has_txn |= *f_out == RAST_F_TXN;
+        j->has_mutex |= *f_out == RAST_F_ACQUIRE || *f_out == RAST_F_RELEASE;
+        return 0;
     }
     return edn_error(&j->p, n->offset,
                      "unsupported :f (expected :read, :write, :cas, :txn, "

@@ -43,6 +43,11 @@ struct jepsen_line {
     struct jepsen_scalar value;
 };
 
+/* The function a Jepsen :f keyword names (name without its ':'), and whether it belongs to the
+ * kv vocabulary (:get, :put, :append); false for a name the reader does not take. The one table
+ * of both readers. */
+bool jepsen_f_named(const char *name, uint32_t size, uint32_t *f, bool *kv);
+
 /*
  * The fast path (jepsen_fast.c): reads the op map at buf[pos] when it has the usual shape
  * (keyword keys; integer, keyword, escape-free string, nil, true, false or symbol values; an

@@ -390,30 +390,13 @@ static bool jepsen_fast_type(const char *buf, const struct jepsen_scalar *v, uin
 
 static bool jepsen_fast_f(const char *buf, const struct jepsen_scalar *v, struct jepsen_line *l)
 {
-    uint32_t f = RAST_F_RELEASE + 1;
-    bool kv = false;
-    if (v->kind != JEPSEN_V_KEYWORD)
+    uint32_t f;
+    bool kv;
+    if (v->kind != JEPSEN_V_KEYWORD || !jepsen_f_named(buf + v->at + 1, v->size - 1, &f, &kv))
         return false;
-    if (JEPSEN_FAST_IS(buf, v, "append") || JEPSEN_FAST_IS(buf, v, "get") ||
-        JEPSEN_FAST_IS(buf, v, "put")) {
-        kv = true;
-        f = v->size == 7 ? RAST_F_APPEND : buf[v->at + 1] == 'g' ? RAST_F_READ : RAST_F_WRITE;
-    } else if (JEPSEN_FAST_IS(buf, v, "read")) {
-        f = RAST_F_READ;
-    } else if (JEPSEN_FAST_IS(buf, v, "write")) {
-        f = RAST_F_WRITE;
-    } else if (JEPSEN_FAST_IS(buf, v, "cas")) {
-        f = RAST_F_CAS;
-    } else if (JEPSEN_FAST_IS(buf, v, "txn")) {
-        f = RAST_F_TXN;
-    } else if (JEPSEN_FAST_IS(buf, v, "acquire")) {
-        f = RAST_F_ACQUIRE;
-    } else if (JEPSEN_FAST_IS(buf, v, "release")) {
-        f = RAST_F_RELEASE;
-    }
     l->f = f;
     l->f_kv = kv;
-    return f <= RAST_F_RELEASE;
+    return true;
 }
 
 bool jepsen_fast_line(const char *buf, uint64_t pos, uint64_t len, struct jepsen_line *out)
