@@ -14,9 +14,7 @@
 
 #include "edn.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+#include "simd.h"
 
 
 /* The cursor, in locals rather than in memory the bytes could alias (see edn_fast.c). */
@@ -67,7 +65,7 @@ static uint64_t jepsen_fast_zero_byte(uint64_t x)
     return (x - UINT64_C(0x0101010101010101)) & ~x & UINT64_C(0x8080808080808080);
 }
 
-#ifdef __SSE2__
+#if CHECK_SSE2
 /* The index of the first '"', '\\' or '\n' at or after i, scanning sixteen bytes at a time
  * while sixteen remain; else the first index from which fewer than sixteen remain. */
 static uint64_t jepsen_fast_quote16(const char *buf, uint64_t i, uint64_t len)

@@ -23,9 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+#include "simd.h"
 
 #define WITNESS_SCAN_BYTES_PER_ENTRY 8u
 
@@ -46,7 +44,7 @@ static bool witness_is_ok(const struct model_op *o, uint32_t f, struct check_val
 static bool witness_find(const char *v, uint32_t v_size, const char *a, uint32_t a_size)
 {
     uint32_t i = 0, last = a_size - 1, end = v_size - a_size + 1; /* start positions [0, end) */
-#ifdef __SSE2__
+#if CHECK_SSE2
     const __m128i first = _mm_set1_epi8(a[0]), final = _mm_set1_epi8(a[last]);
     for (; end - i >= 16; i += 16) {
         __m128i f = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(v + i)), first);
@@ -58,8 +56,8 @@ static bool witness_find(const char *v, uint32_t v_size, const char *a, uint32_t
                 return true;
     }
 #endif
-    for (; i < end; i++)
-        if (v[i] == a[0] && memcmp(v + i, a, a_size) == 0)
+    for (; i < end; i++) /* the rest, or all without SSE2: first and last bytes, then all */
+        if (v[i] == a[0] && v[i + last] == a[last] && memcmp(v + i, a, a_size) == 0)
             return true;
     return false;
 }
