@@ -352,6 +352,11 @@ int rast_check_model_parse(const char *name)
     return -1;
 }
 
+uint32_t model_state_words(const struct model_vtable *vt, uint32_t slot_count)
+{
+    return vt->id == RAST_MODEL_MUTEX ? 1 : 2 * slot_count;
+}
+
 void model_ctx_init(struct model_ctx *ctx, const struct model_vtable *vt,
                     const struct rast_history *h, uint32_t slot_count,
                     const struct check_value *slot_keys, struct check_value initial,
@@ -360,7 +365,7 @@ void model_ctx_init(struct model_ctx *ctx, const struct model_vtable *vt,
     memset(ctx, 0, sizeof *ctx);
     ctx->vt = vt;
     ctx->slot_count = slot_count;
-    ctx->state_words = vt->id == RAST_MODEL_MUTEX ? 1 : 2 * slot_count;
+    ctx->state_words = model_state_words(vt, slot_count);
     ctx->slot_keys = slot_keys;
     ctx->initial = initial;
     ctx->txns = txns;

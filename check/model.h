@@ -99,6 +99,8 @@ struct model_ctx {
 /* The vtable for a model (enum rast_check_model, not AUTO), or NULL. */
 const struct model_vtable *model_lookup(uint32_t model);
 
+/* The words of a state of vt's model for a partition of slot_count keys. */
+uint32_t model_state_words(const struct model_vtable *vt, uint32_t slot_count);
 /* Sets up ctx for a partition; the strings overlay hangs off h's. Free with model_ctx_free. */
 void model_ctx_init(struct model_ctx *ctx, const struct model_vtable *vt,
                     const struct rast_history *h, uint32_t slot_count,
