@@ -41,7 +41,8 @@ int search_create(const struct rast_history *h, const struct plan *plan,
 uint32_t search_resume(struct search *s, uint64_t budget_steps_max);
 /* The result so far (prefix/states are filled in by search_finish). */
 const struct search_out *search_result(const struct search *s);
-/* Moves the final result to *out (the caller frees it with search_out_free). ENOMEM. */
+/* Moves the final result to *out (the caller frees it with search_out_free); a linearizable
+ * partition keeps no states (they are reported only for a failing or undecided one). ENOMEM. */
 int search_finish(struct search *s, struct search_out *out);
 void search_destroy(struct search *s);
 void search_out_free(struct search_out *out);
