@@ -237,6 +237,23 @@ static bool rope_pool_reserve(struct rope *r, uint32_t n)
     return true;
 }
 
+/* H(a ++ s[0..size)) from h = H(a): Horner's rule, four bytes per turn of the loop (a read's
+ * value is hashed once per partition, and is most of the bytes a small partition hashes). */
+static uint64_t rope_hash_bytes(uint64_t h, const char *s, uint32_t size)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    uint32_t i = 0;
+    for (; size - i >= 4; i += 4) {
+        h = h * ROPE_BASE + u[i];
+        h = h * ROPE_BASE + u[i + 1];
+        h = h * ROPE_BASE + u[i + 2];
+        h = h * ROPE_BASE + u[i + 3];
+    }
+    for (; i < size; i++)
+        h = h * ROPE_BASE + u[i];
+    return h;
+}
+
 /* Sparse prefix hashes of strtab string id: pre[k] = H of its first k * ROPE_STRIDE bytes,
  * computed once; pre[last] is H of the whole string. They live in one pool (one allocation
  * for all, not one per string: a small partition has hundreds of short strings); the pointer
@@ -253,14 +270,13 @@ static const uint64_t *rope_prefix(struct model_ctx *ctx, struct rope *r, uint32
         if (!rope_pool_reserve(r, n))
             return NULL;
         uint64_t *pre = r->prefix_pool + r->pool_count, h = 0;
-        for (uint32_t i = 0; i < size; i++) {
-            if (i % ROPE_STRIDE == 0)
-                pre[i / ROPE_STRIDE] = h;
-            h = h * ROPE_BASE + (unsigned char)s[i];
+        uint32_t i = 0;
+        for (; size - i >= ROPE_STRIDE; i += ROPE_STRIDE) {
+            pre[i / ROPE_STRIDE] = h;
+            h = rope_hash_bytes(h, s + i, ROPE_STRIDE);
         }
-        if (size % ROPE_STRIDE == 0)
-            pre[size / ROPE_STRIDE] = h;
-        pre[n - 1] = h;
+        pre[i / ROPE_STRIDE] = h;
+        pre[n - 1] = rope_hash_bytes(h, s + i, size - i);
         r->prefix_at[id] = r->pool_count + 1;
         r->pool_count += n;
     }
@@ -281,10 +297,8 @@ static bool rope_flat_prefix_hash(struct model_ctx *ctx, struct rope *r, uint32_
         *out = pre[size / ROPE_STRIDE + 1];
         return true;
     }
-    uint64_t h = pre[n / ROPE_STRIDE];
-    for (uint32_t i = n / ROPE_STRIDE * ROPE_STRIDE; i < n; i++)
-        h = h * ROPE_BASE + (unsigned char)s[i];
-    *out = h;
+    uint32_t at = n / ROPE_STRIDE * ROPE_STRIDE;
+    *out = rope_hash_bytes(pre[n / ROPE_STRIDE], s + at, n - at);
     return true;
 }
 
