@@ -167,6 +167,18 @@ static bool memo_reserve(struct memo *m, struct memo_table *t)
     return true;
 }
 
+/* One key's entry is three words: a loop of a few words costs less than a call to memcpy, whose
+ * size is not known at compile time. */
+static void memo_copy_words(uint64_t *to, const uint64_t *from, uint32_t count)
+{
+    if (count > 4) {
+        memcpy(to, from, count * sizeof *to);
+        return;
+    }
+    for (uint32_t i = 0; i < count; i++)
+        to[i] = from[i];
+}
+
 /* Adds an entry at slot j (found empty by the caller's probe); returns it. */
 static uint64_t *memo_add(struct memo_table *t, uint32_t j, uint64_t hash)
 {
@@ -210,13 +222,15 @@ int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset, const uin
     uint32_t j = memo_probe_exact(m, hash, bitset, state, &found);
     if (found)
         return MEMO_PRESENT;
-    uint32_t mask = m->exact.mask;
-    if (!memo_reserve(m, &m->exact))
-        return MEMO_FULL;
-    if (mask != m->exact.mask)
-        j = memo_probe_exact(m, hash, bitset, state, &found);
+    if (memo_may_allocate(m)) { /* else memo_reserve has nothing to do */
+        uint32_t mask = m->exact.mask;
+        if (!memo_reserve(m, &m->exact))
+            return MEMO_FULL;
+        if (mask != m->exact.mask)
+            j = memo_probe_exact(m, hash, bitset, state, &found);
+    }
     uint64_t *e = memo_add(&m->exact, j, hash);
-    memcpy(e, bitset, m->bitset_words * sizeof *e);
-    memcpy(e + m->bitset_words, state, m->state_words * sizeof *e);
+    memo_copy_words(e, bitset, m->bitset_words);
+    memo_copy_words(e + m->bitset_words, state, m->state_words);
     return MEMO_INSERTED;
 }
