@@ -123,6 +123,9 @@ bool rope_maybe_prefix(struct model_ctx *ctx, struct check_value a, struct check
 /* A value's text, with ROPE strings spelled out (truncated to size). */
 void rope_describe(const struct model_ctx *ctx, struct check_value v, char *buf, uint32_t size);
 void rope_free(struct rope *r);
+/* Empties r for another partition's search, keeping its memory: it then behaves, and counts its
+ * bytes (rope_bytes), exactly as the rope a first rope_value would create. */
+void rope_reset(struct rope *r);
 uint64_t rope_bytes(const struct rope *r);
 
 /* A 64-bit mix of words (the default state hash). */

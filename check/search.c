@@ -56,7 +56,8 @@ enum { SEARCH_SKIP = 0, SEARCH_TOOK = 1, SEARCH_DEAD = 2, SEARCH_OVER = 3 };
 struct search {
     const struct plan_part *part;
     const struct model_op *ops; /* the partition's ops, or a copy with ROPE strings (kv) */
-    struct model_op *ops_copy;
+    struct model_op *ops_copy; /* carved with the arrays (kv only) */
+    size_t block_bytes;        /* of the allocation holding struct search and its arrays */
     uint32_t roped_nodes; /* kv: the ops of entries [0, roped_nodes) have ropes in ops_copy */
     uint32_t over_reason; /* why search_try stops at steps_max: STEPS, or MEMO_BYTES once a
                              conversion to ropes ran out of memory (search_viable) */
@@ -108,10 +109,16 @@ static uint64_t search_splitmix(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-static void search_free(struct search *s)
+/* Frees what the search allocated, or gives the memo's memory and the rope to cache. */
+static void search_free(struct search *s, struct search_cache *cache)
 {
-    free(s->ops_copy);
+    s->memo.spare = cache != NULL ? &cache->memo : NULL;
     memo_free(&s->memo);
+    if (cache != NULL && s->ctx.rope != NULL) {
+        rope_free(cache->rope);
+        cache->rope = s->ctx.rope;
+        s->ctx.rope = NULL;
+    }
     model_ctx_free(&s->ctx);
 }
 
@@ -127,20 +134,21 @@ static int search_describe_states(struct search *s);
  * the lookahead, which runs after every step, converts up to the new first return
  * (search_viable). The search loop never passes the first return, so it needs no test.
  */
-static int search_ropes(struct search *s)
+static int search_ropes(struct search *s, struct search_cache *cache)
 {
-    const struct plan_part *part = s->part;
-    s->ops = part->ops;
+    s->ops = s->part->ops;
     s->roped_nodes = UINT32_MAX; /* nothing to convert */
     if (s->ctx.vt->id != RAST_MODEL_KV)
         return 0;
     s->roped_nodes = 0;
-    /* Filled op by op as the search reaches them (search_roped_convert): a key left after a
-     * few steps copies a few ops, not all. */
-    s->ops_copy = malloc(((size_t)part->op_count + 1) * sizeof *s->ops_copy);
-    if (s->ops_copy == NULL)
-        return RAST_CHECK_ENOMEM;
+    /* ops_copy (carved with the arrays) is filled op by op as the search reaches them
+     * (search_roped_convert): a key left after a few steps copies a few ops, not all. */
     s->ops = s->ops_copy;
+    if (cache != NULL && cache->rope != NULL) { /* the last partition's, emptied */
+        rope_reset(cache->rope);
+        s->ctx.rope = cache->rope;
+        cache->rope = NULL;
+    }
     return rope_value(&s->ctx, s->ctx.initial, &s->ctx.initial) ? 0 : RAST_CHECK_ENOMEM;
 }
 
@@ -228,9 +236,11 @@ static size_t search_array_bytes(size_t count, size_t elem_size_bytes)
 
 /* Points the arrays into base, zeroing those that need it (ret_node, bitset, setters_done,
  * states, frontier_states, placed first), or with base NULL only sizes them; s->sw and s->bw
- * must be set. Returns their total size in bytes. */
-static size_t search_carve(struct search *s, char *base, uint32_t e, uint32_t n, uint32_t slots)
+ * must be set. ops_copy only for the kv model. Returns their total size in bytes. */
+static size_t search_carve(struct search *s, char *base, const struct plan *plan,
+                           const struct plan_part *part)
 {
+    uint32_t e = part->entry_count, n = part->op_count, slots = part->slot_count;
     size_t at = 0, sw = s->sw, zeroed;
     SEARCH_CARVE(base, at, s->ret_node, (size_t)n + 1);
     SEARCH_CARVE(base, at, s->bitset, s->bw);
@@ -246,13 +256,14 @@ static size_t search_carve(struct search *s, char *base, uint32_t e, uint32_t n,
     SEARCH_CARVE(base, at, s->setters_before_return, (size_t)n + 1);
     SEARCH_CARVE(base, at, s->state_hashes, (size_t)n + 1);
     SEARCH_CARVE(base, at, s->stack, (size_t)n + 1);
+    SEARCH_CARVE(base, at, s->ops_copy, plan->vt->id == RAST_MODEL_KV ? (size_t)n + 1 : 0);
     if (base != NULL)
         memset(base, 0, zeroed);
     return at;
 }
 
 static int search_setup(struct search *s, const struct rast_history *h, const struct plan *plan,
-                        const struct plan_part *part)
+                        const struct plan_part *part, struct search_cache *cache)
 {
     uint32_t n = part->op_count, e = part->entry_count;
     s->part = part;
@@ -260,10 +271,10 @@ static int search_setup(struct search *s, const struct rast_history *h, const st
                    part->txns);
     s->step = plan->vt->step;
     s->hash = plan->vt->hash;
-    search_carve(s, (char *)(s + 1), e, n, part->slot_count);
+    search_carve(s, (char *)(s + 1), plan, part);
     int rc = search_initial_value(s, plan->initial, &s->ctx.initial);
     if (rc == 0)
-        rc = search_ropes(s);
+        rc = search_ropes(s, cache);
     if (rc != 0)
         return rc;
     for (uint32_t k = 0; k <= e + 1; k++) {
@@ -527,19 +538,36 @@ static int search_describe_states(struct search *s)
     return 0;
 }
 
+/* Room for struct search and arrays_bytes after it: the cache's block if large enough. */
+static struct search *search_alloc(struct search_cache *cache, size_t arrays_bytes)
+{
+    size_t bytes = sizeof(struct search) + arrays_bytes;
+    struct search *s;
+    if (cache != NULL && cache->block != NULL && cache->block_bytes >= bytes) {
+        s = cache->block;
+        bytes = cache->block_bytes;
+        cache->block = NULL;
+    } else {
+        s = malloc(bytes);
+        if (s == NULL)
+            return NULL;
+    }
+    memset(s, 0, sizeof *s);
+    s->block_bytes = bytes;
+    return s;
+}
+
 int search_create(const struct rast_history *h, const struct plan *plan,
-                  const struct plan_part *part, uint64_t memo_bytes_max, struct search **out)
+                  const struct plan_part *part, uint64_t memo_bytes_max,
+                  struct search_cache *cache, struct search **out)
 {
     struct search sizing;
     *out = NULL;
     sizing.sw = model_state_words(plan->vt, part->slot_count);
     sizing.bw = part->op_count / 64 + 1;
-    size_t arrays_bytes =
-        search_carve(&sizing, NULL, part->entry_count, part->op_count, part->slot_count);
-    struct search *s = malloc(sizeof *s + arrays_bytes);
+    struct search *s = search_alloc(cache, search_carve(&sizing, NULL, plan, part));
     if (s == NULL)
         return RAST_CHECK_ENOMEM;
-    memset(s, 0, sizeof *s);
     s->sw = sizing.sw;
     s->bw = sizing.bw;
     s->out = &s->result;
@@ -548,9 +576,9 @@ int search_create(const struct rast_history *h, const struct plan *plan,
     s->result.fail_op = HIST_NONE;
     s->result.prefix = malloc(((size_t)part->op_count + 1) * sizeof *s->result.prefix);
     s->bytes_max = memo_bytes_max;
-    int rc = s->result.prefix == NULL ? RAST_CHECK_ENOMEM : search_setup(s, h, plan, part);
+    int rc = s->result.prefix == NULL ? RAST_CHECK_ENOMEM : search_setup(s, h, plan, part, cache);
     if (rc != 0) {
-        search_destroy(s);
+        search_destroy(s, cache);
         return rc;
     }
     memo_init(&s->memo, s->bw, s->sw, memo_bytes_max);
@@ -559,12 +587,14 @@ int search_create(const struct rast_history *h, const struct plan *plan,
     return 0;
 }
 
-uint32_t search_resume(struct search *s, uint64_t budget_steps_max)
+uint32_t search_resume(struct search *s, uint64_t budget_steps_max, struct search_cache *cache)
 {
     if (s->result.verdict != RAST_CHECK_UNKNOWN || s->result.reason == RAST_CHECK_REASON_STEPS) {
         s->steps_max = budget_steps_max;
         s->result.reason = RAST_CHECK_REASON_NONE;
+        s->memo.spare = cache != NULL ? &cache->memo : NULL; /* this thread's */
         s->result.verdict = search_loop(s);
+        s->memo.spare = NULL;
     }
     s->result.steps = s->steps;
     s->result.memo_bytes = s->memo.bytes_used + model_ctx_bytes(&s->ctx);
@@ -590,13 +620,27 @@ int search_finish(struct search *s, struct search_out *out)
     return 0;
 }
 
-void search_destroy(struct search *s)
+void search_destroy(struct search *s, struct search_cache *cache)
 {
     if (s == NULL)
         return;
-    search_free(s);
+    search_free(s, cache);
     search_out_free(&s->result);
-    free(s);
+    if (cache == NULL || (cache->block != NULL && cache->block_bytes >= s->block_bytes)) {
+        free(s);
+        return;
+    }
+    free(cache->block); /* keep the larger block */
+    cache->block = s;
+    cache->block_bytes = s->block_bytes;
+}
+
+void search_cache_free(struct search_cache *cache)
+{
+    free(cache->block);
+    memo_spare_free(&cache->memo);
+    rope_free(cache->rope);
+    memset(cache, 0, sizeof *cache);
 }
 
 void search_out_free(struct search_out *out)
