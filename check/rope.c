@@ -281,10 +281,44 @@ static void rope_cursor_fill(const struct model_ctx *ctx, const struct rope *r,
     }
 }
 
-/* Exact comparison of node n with the would-be node (parent, chunk) of the same size. */
+/* Whether the bytes of node n followed by those of chunk (none if UINT32_MAX) are s[0..size),
+ * the sizes being known equal: chunk by chunk from the end, each against its place in s. */
+static bool rope_equal_flat(const struct model_ctx *ctx, const struct rope *r, uint32_t n,
+                            uint32_t chunk, const char *s, uint32_t size)
+{
+    const char *c;
+    uint32_t len, end = size;
+    if (chunk != UINT32_MAX) {
+        strtab_get(&ctx->strs, chunk, &c, &len);
+        end -= len;
+        if (memcmp(s + end, c, len) != 0)
+            return false;
+    }
+    for (; n != 0; n = r->nodes[n].parent) {
+        strtab_get(&ctx->strs, r->nodes[n].chunk, &c, &len);
+        end -= len;
+        if (memcmp(s + end, c, len) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Exact comparison of node n with the would-be node (parent, chunk) of the same size. When
+ * either is one flat string (a read's value, as rope_value makes it, or an append to the empty
+ * string), the other's chunks are compared with it directly. */
 static bool rope_equal_bytes(const struct model_ctx *ctx, const struct rope *r, uint32_t n,
                              uint32_t parent, uint32_t chunk, uint32_t size)
 {
+    const char *flat;
+    uint32_t flat_size;
+    if (r->nodes[n].parent == 0) {
+        strtab_get(&ctx->strs, r->nodes[n].chunk, &flat, &flat_size);
+        return rope_equal_flat(ctx, r, parent, chunk, flat, size);
+    }
+    if (parent == 0) {
+        strtab_get(&ctx->strs, chunk, &flat, &flat_size);
+        return rope_equal_flat(ctx, r, n, UINT32_MAX, flat, size);
+    }
     struct rope_cursor a = { NULL, 0, n, UINT32_MAX }, b = { NULL, 0, parent, chunk };
     while (size > 0) {
         rope_cursor_fill(ctx, r, &a);
