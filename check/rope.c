@@ -374,8 +374,9 @@ static uint64_t rope_hash_bytes(uint64_t h, const char *s, uint32_t size)
 /* Sparse prefix hashes of strtab string id: pre[k] = H of its first k * ROPE_STRIDE bytes,
  * computed once; pre[last] is H of the whole string. They live in one pool (one allocation
  * for all, not one per string: a small partition has hundreds of short strings); the pointer
- * is good until the next call. */
-static const uint64_t *rope_prefix(struct model_ctx *ctx, struct rope *r, uint32_t id)
+ * is good until the next call. rope_prefix_new computes them; rope_prefix, inline, finds them
+ * once computed (most calls: each append chunk is used again and again). */
+static const uint64_t *rope_prefix_new(struct model_ctx *ctx, struct rope *r, uint32_t id)
 {
     if (!grow_u32_zeroed_in(&r->prefix_at, &r->prefix_cap, &r->prefix_room, id))
         return NULL;
@@ -398,6 +399,13 @@ static const uint64_t *rope_prefix(struct model_ctx *ctx, struct rope *r, uint32
         r->pool_count += n;
     }
     return r->prefix_pool + (r->prefix_at[id] - 1);
+}
+
+static inline const uint64_t *rope_prefix(struct model_ctx *ctx, struct rope *r, uint32_t id)
+{
+    if (id < r->prefix_cap && r->prefix_at[id] != 0)
+        return r->prefix_pool + (r->prefix_at[id] - 1);
+    return rope_prefix_new(ctx, r, id);
 }
 
 /* H of the first n bytes of strtab string id (n <= its size). */
