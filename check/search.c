@@ -78,6 +78,7 @@ struct search {
     uint64_t *states; /* (depth + 1) * sw: states[d] is the state after d ops */
     uint64_t *state_hashes; /* depth + 1: for large states, the hash of states[d] */
     uint32_t *stack;  /* linearized ops, in order */
+    uint32_t *prefix; /* the stack when the frontier was reached (search_out's, until finish) */
     uint32_t depth;
     uint32_t remaining_det;
     uint64_t zob; /* XOR of zobrist[] over the linearized ops */
@@ -256,6 +257,7 @@ static size_t search_carve(struct search *s, char *base, const struct plan *plan
     SEARCH_CARVE(base, at, s->setters_before_return, (size_t)n + 1);
     SEARCH_CARVE(base, at, s->state_hashes, (size_t)n + 1);
     SEARCH_CARVE(base, at, s->stack, (size_t)n + 1);
+    SEARCH_CARVE(base, at, s->prefix, (size_t)n + 1);
     SEARCH_CARVE(base, at, s->ops_copy, plan->vt->id == RAST_MODEL_KV ? (size_t)n + 1 : 0);
     if (base != NULL)
         memset(base, 0, zeroed);
@@ -338,7 +340,7 @@ static int search_blocked(struct search *s, uint32_t node)
         out->fail_op = s->part->entries[node - 1] >> 1;
         out->prefix_count = s->depth;
         for (uint32_t i = 0; i < s->depth; i++)
-            out->prefix[i] = s->stack[i] & ~SEARCH_FORCED;
+            s->prefix[i] = s->stack[i] & ~SEARCH_FORCED;
         out->state_count = 0;
     } else if (node < s->frontier_node || out->state_count == SEARCH_STATES_MAX) {
         return 0;
@@ -574,9 +576,8 @@ int search_create(const struct rast_history *h, const struct plan *plan,
     s->over_reason = RAST_CHECK_REASON_STEPS;
     s->result.frontier_entry = HIST_NONE;
     s->result.fail_op = HIST_NONE;
-    s->result.prefix = malloc(((size_t)part->op_count + 1) * sizeof *s->result.prefix);
     s->bytes_max = memo_bytes_max;
-    int rc = s->result.prefix == NULL ? RAST_CHECK_ENOMEM : search_setup(s, h, plan, part, cache);
+    int rc = search_setup(s, h, plan, part, cache);
     if (rc != 0) {
         search_destroy(s, cache);
         return rc;
@@ -609,12 +610,24 @@ const struct search_out *search_result(const struct search *s)
 int search_finish(struct search *s, struct search_out *out)
 {
     /* Only a failing or undecided partition is ever reported (run.c's fail_part): describing the
-     * states a linearizable one was blocked at cost a small partition a tenth of its check. */
-    if (s->result.verdict == RAST_CHECK_LINEARIZABLE)
+     * states a linearizable one was blocked at, and copying its prefix, cost a small partition
+     * a tenth of its check. */
+    if (s->result.verdict == RAST_CHECK_LINEARIZABLE) {
         s->result.state_count = 0;
-    int rc = search_describe_states(s);
-    if (rc != 0)
-        return rc;
+        s->result.prefix_count = 0;
+    }
+    if (s->result.state_count > 0) {
+        int rc = search_describe_states(s);
+        if (rc != 0)
+            return rc;
+    }
+    if (s->result.prefix_count > 0) {
+        size_t bytes = (size_t)s->result.prefix_count * sizeof *s->prefix;
+        s->result.prefix = malloc(bytes);
+        if (s->result.prefix == NULL)
+            return RAST_CHECK_ENOMEM;
+        memcpy(s->result.prefix, s->prefix, bytes);
+    }
     *out = s->result;
     memset(&s->result, 0, sizeof s->result);
     return 0;

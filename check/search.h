@@ -63,7 +63,8 @@ uint32_t search_resume(struct search *s, uint64_t budget_steps_max, struct searc
 /* The result so far (prefix/states are filled in by search_finish). */
 const struct search_out *search_result(const struct search *s);
 /* Moves the final result to *out (the caller frees it with search_out_free); a linearizable
- * partition keeps no states (they are reported only for a failing or undecided one). ENOMEM. */
+ * partition keeps no states and no prefix (they are reported only for a failing or undecided
+ * one), and prefix and states_text are NULL when empty. ENOMEM. */
 int search_finish(struct search *s, struct search_out *out);
 /* Frees s, giving its memory to cache (the calling thread's) when not NULL. */
 void search_destroy(struct search *s, struct search_cache *cache);

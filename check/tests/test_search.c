@@ -422,11 +422,11 @@ static void check_same_out(const struct search_out *a, const struct search_out *
     CHECK_EQ_U64(a->frontier_entry, b->frontier_entry);
     CHECK_EQ_U64(a->fail_op, b->fail_op);
     CHECK_EQ_U64(a->prefix_count, b->prefix_count);
-    CHECK(a->prefix_count != b->prefix_count ||
+    CHECK(a->prefix_count != b->prefix_count || a->prefix_count == 0 ||
           memcmp(a->prefix, b->prefix, a->prefix_count * sizeof *a->prefix) == 0);
     CHECK_EQ_U64(a->state_count, b->state_count);
     CHECK_EQ_U64(states_size(a), states_size(b));
-    CHECK(states_size(a) != states_size(b) ||
+    CHECK(states_size(a) != states_size(b) || states_size(a) == 0 ||
           memcmp(a->states_text, b->states_text, states_size(a)) == 0);
 }
 
