@@ -25,15 +25,7 @@ uint64_t model_hash_words(const uint64_t *words, uint32_t count)
 {
     if (count > 2)
         return XXH3_64bits(words, (size_t)count * sizeof *words);
-    uint64_t h = 0x9e3779b97f4a7c15u ^ count;
-    for (uint32_t i = 0; i < count; i++) {
-        h ^= words[i];
-        h *= 0xff51afd7ed558ccdu;
-        h ^= h >> 32;
-    }
-    h *= 0xc4ceb9fe1a85ec53u;
-    h ^= h >> 29;
-    return h;
+    return model_hash_small(words, count);
 }
 
 static bool model_equal_words(const struct model_ctx *ctx, const uint64_t *a, const uint64_t *b)

@@ -128,7 +128,21 @@ void rope_free(struct rope *r);
 void rope_reset(struct rope *r);
 uint64_t rope_bytes(const struct rope *r);
 
-/* A 64-bit mix of words (the default state hash). */
+/* model_hash_words of at most two words (one key's value), inline for the search's every step. */
+static inline uint64_t model_hash_small(const uint64_t *words, uint32_t count)
+{
+    uint64_t h = 0x9e3779b97f4a7c15u ^ count;
+    for (uint32_t i = 0; i < count; i++) {
+        h ^= words[i];
+        h *= 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    h *= 0xc4ceb9fe1a85ec53u;
+    h ^= h >> 29;
+    return h;
+}
+
+/* A 64-bit mix of words (the state hash of every model: model_hash_small up to two words). */
 uint64_t model_hash_words(const uint64_t *words, uint32_t count);
 
 #endif /* RAST_CHECK_MODEL_H */

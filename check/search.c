@@ -417,6 +417,8 @@ static bool search_step_same(struct search *s, const uint64_t *cur, const uint64
 
 static uint64_t search_next_hash(struct search *s, const uint64_t *nxt)
 {
+    if (s->sw <= 2) /* one key: the model's hash (model_hash_words), inline */
+        return model_hash_small(nxt, s->sw);
     if (s->sw <= SEARCH_SMALL_STATE_WORDS)
         return s->hash(&s->ctx, nxt);
     return s->state_hashes[s->depth + 1];
