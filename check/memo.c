@@ -247,8 +247,9 @@ static uint64_t *memo_add(struct memo_table *t, uint32_t j, uint64_t hash)
 
 /* Probes t for hash: returns the slot of an entry for which same(entry) holds, or the empty
  * slot where it would go (with *found false). */
-static uint32_t memo_probe_exact(const struct memo *m, uint64_t hash, const uint64_t *bitset,
-                                 const uint64_t *state, bool *found)
+static inline uint32_t memo_probe_exact(const struct memo *m, uint64_t hash,
+                                        const uint64_t *bitset, const uint64_t *state,
+                                        bool *found)
 {
     const struct memo_table *t = &m->exact;
     uint32_t bw = m->bitset_words, sw = m->state_words;
