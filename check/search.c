@@ -329,8 +329,8 @@ static void search_unlift(struct search *s, uint32_t op)
     s->prev[s->next[c]] = c;
 }
 
-/* A configuration is blocked at the return entry `node` with the current state. */
-static int search_blocked(struct search *s, uint32_t node)
+/* search_blocked at or past the frontier: records the frontier, prefix and states. */
+static void search_blocked_at(struct search *s, uint32_t node)
 {
     struct search_out *out = s->out;
     const uint64_t *state = s->states + (size_t)s->depth * s->sw;
@@ -342,15 +342,22 @@ static int search_blocked(struct search *s, uint32_t node)
         for (uint32_t i = 0; i < s->depth; i++)
             s->prefix[i] = s->stack[i] & ~SEARCH_FORCED;
         out->state_count = 0;
-    } else if (node < s->frontier_node || out->state_count == SEARCH_STATES_MAX) {
-        return 0;
+    } else if (out->state_count == SEARCH_STATES_MAX) {
+        return;
     }
     for (uint32_t i = 0; i < out->state_count; i++)
         if (memcmp(s->frontier_states + (size_t)i * s->sw, state, s->sw * sizeof *state) == 0)
-            return 0;
+            return;
     memcpy(s->frontier_states + (size_t)out->state_count * s->sw, state, s->sw * sizeof *state);
     out->state_count++;
-    return 0;
+}
+
+/* A configuration is blocked at the return entry `node` with the current state. Most blocks
+ * are behind the frontier and change nothing: that test is inline, the rest a call. */
+static inline void search_blocked(struct search *s, uint32_t node)
+{
+    if (node >= s->frontier_node)
+        search_blocked_at(s, node);
 }
 
 static uint32_t search_pop(struct search *s);
