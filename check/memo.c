@@ -33,30 +33,48 @@ static void *memo_huge_map(uint64_t bytes)
     return (void *)at;
 }
 
-/* A zeroed slot table of n slots: calloc'd, or mapped once it is as large as a huge page. */
-static struct memo_slot *memo_slots_alloc(uint64_t n)
+/* A zeroed slot table of n slots: mapped once it is as large as a huge page, else the spare's if
+ * it has room, else calloc'd. Sets *room to the slots allocated. */
+static struct memo_slot *memo_slots_alloc(struct memo_spare *spare, uint64_t n, uint64_t *room)
 {
     uint64_t bytes = n * sizeof(struct memo_slot);
+    *room = n;
     if (bytes >= MEMO_HUGE_BYTES)
         return memo_huge_map(bytes);
+    if (spare != NULL && spare->slots != NULL && spare->slot_room >= n) {
+        struct memo_slot *slots = spare->slots;
+        *room = spare->slot_room;
+        spare->slots = NULL;
+        memset(slots, 0, (size_t)bytes);
+        return slots;
+    }
     return calloc((size_t)n, sizeof(struct memo_slot));
 }
 
-static void memo_slots_free(struct memo_slot *slots, uint64_t n)
+/* Frees a table of n slots (room allocated), or keeps it as the spare's if that is smaller. */
+static void memo_slots_free(struct memo_spare *spare, struct memo_slot *slots, uint64_t n,
+                            uint64_t room)
 {
     uint64_t bytes = n * sizeof(struct memo_slot);
-    if (slots != NULL && bytes >= MEMO_HUGE_BYTES)
+    if (slots != NULL && bytes >= MEMO_HUGE_BYTES) {
         munmap(slots, (size_t)bytes);
-    else
+    } else if (spare != NULL && slots != NULL &&
+               (spare->slots == NULL || spare->slot_room < room)) {
+        free(spare->slots);
+        spare->slots = slots;
+        spare->slot_room = room;
+    } else {
         free(slots);
+    }
 }
 
 /* Room for a chunk of bytes: malloc'd while the arena is small, then carved from huge-page
  * blocks (see memo.h). */
-static uint64_t *memo_chunk_alloc(struct memo_table *t, uint64_t bytes)
+static uint64_t *memo_chunk_alloc(struct memo_table *t, struct memo_spare *spare, uint64_t bytes)
 {
     if (t->block_count == 0 && (uint64_t)t->chunk_count * bytes < MEMO_HUGE_AFTER_BYTES) {
-        uint64_t *chunk = malloc((size_t)bytes);
+        bool spared = spare != NULL && spare->chunk_bytes == bytes && spare->chunk_count > 0;
+        uint64_t *chunk = spared ? spare->chunks[--spare->chunk_count] : malloc((size_t)bytes);
         t->chunks_malloced += chunk != NULL;
         return chunk;
     }
@@ -91,21 +109,57 @@ void memo_init(struct memo *m, uint32_t bitset_words, uint32_t state_words, uint
     m->bytes_max = bytes_max;
 }
 
-static void memo_table_free(struct memo_table *t)
+/* Gives the malloc'd chunks (of bytes each) to spare, which drops chunks of another size;
+ * frees those it cannot hold. */
+static void memo_chunks_give(struct memo_spare *spare, struct memo_table *t, uint64_t bytes)
 {
-    for (uint32_t i = 0; i < t->chunks_malloced; i++)
+    uint32_t i = 0;
+    if (t->chunks_malloced == 0)
+        return; /* nothing to give: keep the spare's chunks */
+    if (spare != NULL && spare->chunk_bytes != bytes) {
+        for (uint32_t k = 0; k < spare->chunk_count; k++)
+            free(spare->chunks[k]);
+        spare->chunk_count = 0;
+        spare->chunk_bytes = bytes;
+    }
+    if (spare != NULL && spare->chunk_cap - spare->chunk_count < t->chunks_malloced) {
+        uint32_t cap = spare->chunk_count + t->chunks_malloced;
+        uint64_t **chunks = realloc(spare->chunks, (size_t)cap * sizeof *chunks);
+        if (chunks != NULL) {
+            spare->chunks = chunks;
+            spare->chunk_cap = cap;
+        }
+    }
+    for (; spare != NULL && i < t->chunks_malloced && spare->chunk_count < spare->chunk_cap; i++)
+        spare->chunks[spare->chunk_count++] = t->chunks[i];
+    for (; i < t->chunks_malloced; i++)
         free(t->chunks[i]);
+}
+
+static void memo_table_free(struct memo *m, struct memo_table *t)
+{
+    memo_chunks_give(m->spare, t, (uint64_t)MEMO_CHUNK_ENTRIES * t->entry_words * sizeof(uint64_t));
     for (uint32_t i = 0; i < t->block_count; i++)
         munmap(t->blocks[i], (size_t)t->block_bytes);
     free(t->blocks);
     free(t->chunks);
-    memo_slots_free(t->slots, t->slots == NULL ? 0 : (uint64_t)t->mask + 1);
+    memo_slots_free(m->spare, t->slots, t->slots == NULL ? 0 : (uint64_t)t->mask + 1,
+                    t->slots_room);
 }
 
 void memo_free(struct memo *m)
 {
-    memo_table_free(&m->exact);
+    memo_table_free(m, &m->exact);
     memset(m, 0, sizeof *m);
+}
+
+void memo_spare_free(struct memo_spare *spare)
+{
+    free(spare->slots);
+    for (uint32_t k = 0; k < spare->chunk_count; k++)
+        free(spare->chunks[k]);
+    free(spare->chunks);
+    memset(spare, 0, sizeof *spare);
 }
 
 static uint64_t *memo_entry(const struct memo_table *t, uint32_t index)
@@ -121,7 +175,8 @@ static bool memo_grow_slots(struct memo *m, struct memo_table *t)
     uint64_t old_bytes = t->slots == NULL ? 0 : ((uint64_t)t->mask + 1) * sizeof(struct memo_slot);
     if (n > (UINT64_C(1) << 31) || m->bytes_used - old_bytes + bytes > m->bytes_max)
         return false;
-    struct memo_slot *slots = memo_slots_alloc(n);
+    uint64_t room;
+    struct memo_slot *slots = memo_slots_alloc(m->spare, n, &room);
     if (slots == NULL)
         return false;
     uint32_t mask = (uint32_t)(n - 1);
@@ -133,8 +188,10 @@ static bool memo_grow_slots(struct memo *m, struct memo_table *t)
             j = (j + 1) & mask;
         slots[j] = t->slots[i];
     }
-    memo_slots_free(t->slots, t->slots == NULL ? 0 : (uint64_t)t->mask + 1);
+    memo_slots_free(m->spare, t->slots, t->slots == NULL ? 0 : (uint64_t)t->mask + 1,
+                    t->slots_room);
     t->slots = slots;
+    t->slots_room = room;
     t->mask = mask;
     m->bytes_used = m->bytes_used - old_bytes + bytes;
     return true;
@@ -159,12 +216,24 @@ static bool memo_reserve(struct memo *m, struct memo_table *t)
         t->chunks = chunks;
         t->chunk_cap = cap;
     }
-    uint64_t *chunk = memo_chunk_alloc(t, bytes);
+    uint64_t *chunk = memo_chunk_alloc(t, m->spare, bytes);
     if (chunk == NULL)
         return false;
     t->chunks[t->chunk_count++] = chunk;
     m->bytes_used += bytes;
     return true;
+}
+
+/* One key's entry is three words: a loop of a few words costs less than a call to memcpy, whose
+ * size is not known at compile time. */
+static void memo_copy_words(uint64_t *to, const uint64_t *from, uint32_t count)
+{
+    if (count > 4) {
+        memcpy(to, from, count * sizeof *to);
+        return;
+    }
+    for (uint32_t i = 0; i < count; i++)
+        to[i] = from[i];
 }
 
 /* Adds an entry at slot j (found empty by the caller's probe); returns it. */
@@ -178,8 +247,9 @@ static uint64_t *memo_add(struct memo_table *t, uint32_t j, uint64_t hash)
 
 /* Probes t for hash: returns the slot of an entry for which same(entry) holds, or the empty
  * slot where it would go (with *found false). */
-static uint32_t memo_probe_exact(const struct memo *m, uint64_t hash, const uint64_t *bitset,
-                                 const uint64_t *state, bool *found)
+static inline uint32_t memo_probe_exact(const struct memo *m, uint64_t hash,
+                                        const uint64_t *bitset, const uint64_t *state,
+                                        bool *found)
 {
     const struct memo_table *t = &m->exact;
     uint32_t bw = m->bitset_words, sw = m->state_words;
@@ -210,13 +280,15 @@ int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset, const uin
     uint32_t j = memo_probe_exact(m, hash, bitset, state, &found);
     if (found)
         return MEMO_PRESENT;
-    uint32_t mask = m->exact.mask;
-    if (!memo_reserve(m, &m->exact))
-        return MEMO_FULL;
-    if (mask != m->exact.mask)
-        j = memo_probe_exact(m, hash, bitset, state, &found);
+    if (memo_may_allocate(m)) { /* else memo_reserve has nothing to do */
+        uint32_t mask = m->exact.mask;
+        if (!memo_reserve(m, &m->exact))
+            return MEMO_FULL;
+        if (mask != m->exact.mask)
+            j = memo_probe_exact(m, hash, bitset, state, &found);
+    }
     uint64_t *e = memo_add(&m->exact, j, hash);
-    memcpy(e, bitset, m->bitset_words * sizeof *e);
-    memcpy(e + m->bitset_words, state, m->state_words * sizeof *e);
+    memo_copy_words(e, bitset, m->bitset_words);
+    memo_copy_words(e + m->bitset_words, state, m->state_words);
     return MEMO_INSERTED;
 }

@@ -34,6 +34,7 @@ struct memo_slot {
 
 struct memo_table {
     struct memo_slot *slots; /* one cache line holds 8: probing touches little memory */
+    uint64_t slots_room;     /* slots allocated (more than mask + 1 if taken from a spare) */
     uint32_t mask;
     uint32_t count;
     uint32_t entry_words;
@@ -47,18 +48,37 @@ struct memo_table {
     uint64_t block_left;  /* bytes not yet carved from the last block */
 };
 
+/*
+ * Memory one memo leaves to the next on the same thread (search.c's cache): its last slot table
+ * (if calloc'd) and its malloc'd chunks, which the next memo takes instead of allocating: a
+ * partition of a few dozen ops otherwise spends more on its memo's first table and chunk than
+ * on its search. What a memo counts against bytes_max does not change: the slots and chunks it
+ * uses, not the size of a larger table it was handed.
+ */
+struct memo_spare {
+    struct memo_slot *slots; /* calloc'd, slot_room slots, or NULL */
+    uint64_t slot_room;
+    uint64_t **chunks; /* chunk_count chunks of chunk_bytes each */
+    uint32_t chunk_count;
+    uint32_t chunk_cap;
+    uint64_t chunk_bytes;
+};
+
 struct memo {
     struct memo_table exact; /* entries: bitset, state */
     uint32_t bitset_words;
     uint32_t state_words;
     uint64_t bytes_used;
     uint64_t bytes_max;
+    struct memo_spare *spare; /* takes from and gives back to it, or NULL (set after memo_init) */
 };
 
 enum { MEMO_INSERTED = 1, MEMO_PRESENT = 0, MEMO_FULL = -1 };
 
 void memo_init(struct memo *m, uint32_t bitset_words, uint32_t state_words, uint64_t bytes_max);
+/* Frees m's memory, or gives its table and chunks to m->spare. */
 void memo_free(struct memo *m);
+void memo_spare_free(struct memo_spare *spare);
 /* Adds (bitset, state) unless present. Returns MEMO_INSERTED, MEMO_PRESENT or MEMO_FULL (over
  * bytes_max). */
 int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset, const uint64_t *state);

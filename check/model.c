@@ -25,15 +25,7 @@ uint64_t model_hash_words(const uint64_t *words, uint32_t count)
 {
     if (count > 2)
         return XXH3_64bits(words, (size_t)count * sizeof *words);
-    uint64_t h = 0x9e3779b97f4a7c15u ^ count;
-    for (uint32_t i = 0; i < count; i++) {
-        h ^= words[i];
-        h *= 0xff51afd7ed558ccdu;
-        h ^= h >> 32;
-    }
-    h *= 0xc4ceb9fe1a85ec53u;
-    h ^= h >> 29;
-    return h;
+    return model_hash_small(words, count);
 }
 
 static bool model_equal_words(const struct model_ctx *ctx, const uint64_t *a, const uint64_t *b)
@@ -352,6 +344,11 @@ int rast_check_model_parse(const char *name)
     return -1;
 }
 
+uint32_t model_state_words(const struct model_vtable *vt, uint32_t slot_count)
+{
+    return vt->id == RAST_MODEL_MUTEX ? 1 : 2 * slot_count;
+}
+
 void model_ctx_init(struct model_ctx *ctx, const struct model_vtable *vt,
                     const struct rast_history *h, uint32_t slot_count,
                     const struct check_value *slot_keys, struct check_value initial,
@@ -360,7 +357,7 @@ void model_ctx_init(struct model_ctx *ctx, const struct model_vtable *vt,
     memset(ctx, 0, sizeof *ctx);
     ctx->vt = vt;
     ctx->slot_count = slot_count;
-    ctx->state_words = vt->id == RAST_MODEL_MUTEX ? 1 : 2 * slot_count;
+    ctx->state_words = model_state_words(vt, slot_count);
     ctx->slot_keys = slot_keys;
     ctx->initial = initial;
     ctx->txns = txns;

@@ -99,6 +99,8 @@ struct model_ctx {
 /* The vtable for a model (enum rast_check_model, not AUTO), or NULL. */
 const struct model_vtable *model_lookup(uint32_t model);
 
+/* The words of a state of vt's model for a partition of slot_count keys. */
+uint32_t model_state_words(const struct model_vtable *vt, uint32_t slot_count);
 /* Sets up ctx for a partition; the strings overlay hangs off h's. Free with model_ctx_free. */
 void model_ctx_init(struct model_ctx *ctx, const struct model_vtable *vt,
                     const struct rast_history *h, uint32_t slot_count,
@@ -121,9 +123,26 @@ bool rope_maybe_prefix(struct model_ctx *ctx, struct check_value a, struct check
 /* A value's text, with ROPE strings spelled out (truncated to size). */
 void rope_describe(const struct model_ctx *ctx, struct check_value v, char *buf, uint32_t size);
 void rope_free(struct rope *r);
+/* Empties r for another partition's search, keeping its memory: it then behaves, and counts its
+ * bytes (rope_bytes), exactly as the rope a first rope_value would create. */
+void rope_reset(struct rope *r);
 uint64_t rope_bytes(const struct rope *r);
 
-/* A 64-bit mix of words (the default state hash). */
+/* model_hash_words of at most two words (one key's value), inline for the search's every step. */
+static inline uint64_t model_hash_small(const uint64_t *words, uint32_t count)
+{
+    uint64_t h = 0x9e3779b97f4a7c15u ^ count;
+    for (uint32_t i = 0; i < count; i++) {
+        h ^= words[i];
+        h *= 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    h *= 0xc4ceb9fe1a85ec53u;
+    h ^= h >> 29;
+    return h;
+}
+
+/* A 64-bit mix of words (the state hash of every model: model_hash_small up to two words). */
 uint64_t model_hash_words(const uint64_t *words, uint32_t count);
 
 #endif /* RAST_CHECK_MODEL_H */

@@ -77,12 +77,8 @@ void plan_free(struct plan *p)
 {
     for (uint32_t i = 0; p->parts != NULL && i < p->part_count; i++) {
         struct plan_part *part = &p->parts[i];
-        free(part->ops);
-        free(part->entries);
-        free(part->entry_events);
+        free(part->ops); /* and the arrays carved after it (plan_alloc_part) */
         free(part->slot_keys);
-        free(part->txns);
-        free(part->twins);
     }
     free(p->parts);
     free(p->op_part);
@@ -184,6 +180,39 @@ static int plan_classify(const struct rast_history *h, struct plan *p, bool by_k
     return rc;
 }
 
+static size_t plan_array_bytes(size_t count, size_t elem_size_bytes)
+{
+    return (count * elem_size_bytes + 7) & ~(size_t)7;
+}
+
+/*
+ * A partition's ops, txns, entries, entry events and twins, sized from the counts of pass 1,
+ * in one allocation (part->ops, which plan_free frees): a history of many small keys made five
+ * mallocs and frees per key. plan_fill writes every element but the spare one at the end of
+ * each array, zeroed here (and the txns); the counts are reset for plan_fill to count again.
+ */
+static int plan_alloc_part(struct plan_part *part)
+{
+    size_t ops_bytes = plan_array_bytes((size_t)part->op_count + 1, sizeof *part->ops);
+    size_t txns_bytes = plan_array_bytes((size_t)part->txn_count + 1, sizeof *part->txns);
+    size_t entries_bytes = plan_array_bytes((size_t)part->entry_count + 1, sizeof(uint32_t));
+    size_t twins_bytes = plan_array_bytes((size_t)part->op_count + 1, sizeof *part->twins);
+    char *block = malloc(ops_bytes + txns_bytes + 2 * entries_bytes + twins_bytes);
+    if (block == NULL)
+        return RAST_CHECK_ENOMEM;
+    part->ops = (struct model_op *)block;
+    part->txns = (struct model_txn *)(block + ops_bytes);
+    part->entries = (uint32_t *)(block + ops_bytes + txns_bytes);
+    part->entry_events = (uint32_t *)(block + ops_bytes + txns_bytes + entries_bytes);
+    part->twins = (uint32_t *)(block + ops_bytes + txns_bytes + 2 * entries_bytes);
+    memset(&part->ops[part->op_count], 0, sizeof *part->ops);
+    memset(part->txns, 0, ((size_t)part->txn_count + 1) * sizeof *part->txns);
+    part->entries[part->entry_count] = 0;
+    part->entry_events[part->entry_count] = 0;
+    part->op_count = part->entry_count = part->txn_count = 0;
+    return 0;
+}
+
 static int plan_alloc_parts(const struct rast_history *h, struct plan *p, const uint8_t *cls)
 {
     for (uint32_t i = 0; i < h->op_count; i++) {
@@ -195,21 +224,9 @@ static int plan_alloc_parts(const struct rast_history *h, struct plan *p, const 
         part->entry_count += cls[i] == MODEL_DETERMINATE ? 2 : 1;
         part->txn_count += h->ops[i].txn_count;
     }
-    for (uint32_t i = 0; i < p->part_count; i++) {
-        struct plan_part *part = &p->parts[i];
-        /* plan_fill writes every element but the spare one at the end, zeroed here: no
-         * calloc zeroing ops and entries only to overwrite them. */
-        part->ops = malloc(((size_t)part->op_count + 1) * sizeof *part->ops);
-        part->entries = malloc(((size_t)part->entry_count + 1) * sizeof *part->entries);
-        part->entry_events = malloc(((size_t)part->entry_count + 1) * sizeof *part->entry_events);
-        part->txns = calloc(part->txn_count + 1, sizeof *part->txns);
-        if (!part->ops || !part->entries || !part->entry_events || !part->txns)
+    for (uint32_t i = 0; i < p->part_count; i++)
+        if (plan_alloc_part(&p->parts[i]) != 0)
             return RAST_CHECK_ENOMEM;
-        memset(&part->ops[part->op_count], 0, sizeof *part->ops);
-        part->entries[part->entry_count] = 0;
-        part->entry_events[part->entry_count] = 0;
-        part->op_count = part->entry_count = part->txn_count = 0;
-    }
     return 0;
 }
 
@@ -296,16 +313,11 @@ static int plan_twin_cmp(const void *a, const void *b)
     return x->op < y->op ? -1 : x->op > y->op;
 }
 
-/* Links each INDETERMINATE op to the previous identical one (txns are never twins). */
-static int plan_twins(struct plan_part *part)
+/* Links each INDETERMINATE op to the previous identical one (txns are never twins). keys is
+ * scratch room for the partition's ops. */
+static void plan_twins(struct plan_part *part, struct plan_twin_key *keys)
 {
     uint32_t n = 0;
-    struct plan_twin_key *keys = malloc(((size_t)part->op_count + 1) * sizeof *keys);
-    part->twins = malloc(((size_t)part->op_count + 1) * sizeof *part->twins);
-    if (keys == NULL || part->twins == NULL) {
-        free(keys);
-        return RAST_CHECK_ENOMEM;
-    }
     for (uint32_t i = 0; i < part->op_count; i++) {
         const struct model_op *o = &part->ops[i];
         part->twins[i] = HIST_NONE;
@@ -317,6 +329,19 @@ static int plan_twins(struct plan_part *part)
     for (uint32_t k = 1; k < n; k++)
         if (memcmp(keys[k - 1].k, keys[k].k, sizeof keys[k].k) == 0)
             part->twins[keys[k].op] = keys[k - 1].op;
+}
+
+/* plan_twins for every partition, with one scratch array for all. */
+static int plan_all_twins(struct plan *p)
+{
+    uint32_t ops_max = 0;
+    for (uint32_t i = 0; i < p->part_count; i++)
+        ops_max = p->parts[i].op_count > ops_max ? p->parts[i].op_count : ops_max;
+    struct plan_twin_key *keys = malloc(((size_t)ops_max + 1) * sizeof *keys);
+    if (keys == NULL)
+        return RAST_CHECK_ENOMEM;
+    for (uint32_t i = 0; i < p->part_count; i++)
+        plan_twins(&p->parts[i], keys);
     free(keys);
     return 0;
 }
@@ -360,8 +385,8 @@ int plan_build(const struct rast_history *h, const struct rast_check_options *op
         rc = plan_fill(h, out, by_key, cls, local, &slots);
     if (rc == 0)
         rc = plan_slots(out, by_key, &slots);
-    for (uint32_t i = 0; rc == 0 && i < out->part_count; i++)
-        rc = plan_twins(&out->parts[i]);
+    if (rc == 0)
+        rc = plan_all_twins(out);
     valmap_free(&slots);
     free(cls);
     free(local);

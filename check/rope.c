@@ -49,22 +49,43 @@ struct rope_intern_slot {
     uint32_t node; /* node + 1, 0 = empty */
 };
 
+/* A table's other allocation: growing a table takes it when it is large enough and leaves the
+ * old table in its place, so a rope reused for partition after partition (rope_reset) stops
+ * allocating once its tables have reached the sizes its partitions need. */
+struct rope_spare {
+    void *table;
+    uint64_t room_bytes;
+};
+
+/*
+ * The counted sizes (cap, intern_mask, memo_mask, pow_count, prefix_cap, pool_cap: rope_bytes,
+ * which --budget-bytes limits) are those of a rope used for one partition; a reused rope may hold
+ * more memory (the *_room fields and spares), from the partitions before, counted for none.
+ */
 struct rope {
     struct rope_node *nodes;
     uint32_t count;
     uint32_t cap;
+    uint32_t nodes_room;
     struct rope_intern_slot *intern; /* (hash, size) -> node */
     uint32_t intern_mask;
+    uint64_t intern_room_bytes;
+    struct rope_spare intern_spare;
     struct rope_slot *memo; /* (parent, chunk) -> node */
     uint32_t memo_mask;
     uint32_t memo_count;
-    uint64_t *pow; /* pow[i] = B^i */
+    uint64_t memo_room_bytes;
+    struct rope_spare memo_spare;
+    uint64_t *pow; /* pow[i] = B^i, valid below pow_room */
     uint32_t pow_count;
+    uint32_t pow_room;
     uint32_t *prefix_at; /* per strtab id: 1 + where its prefix hashes start in prefix_pool */
     uint32_t prefix_cap;
+    uint32_t prefix_room;
     uint64_t *prefix_pool; /* every string's sparse prefix hashes, one after another */
     uint32_t pool_count;
     uint32_t pool_cap;
+    uint32_t pool_room;
 };
 
 static uint64_t rope_mix(uint64_t x)
@@ -83,7 +104,9 @@ void rope_free(struct rope *r)
     free(r->prefix_pool);
     free(r->nodes);
     free(r->intern);
+    free(r->intern_spare.table);
     free(r->memo);
+    free(r->memo_spare.table);
     free(r->pow);
     free(r);
 }
@@ -105,34 +128,67 @@ static bool rope_pow(struct rope *r, uint32_t n)
     uint32_t cap = r->pow_count == 0 ? 64 : r->pow_count;
     while (cap <= n)
         cap *= 2;
-    uint64_t *p = realloc(r->pow, (size_t)cap * sizeof *p);
-    if (p == NULL)
-        return false;
-    r->pow = p;
-    for (uint32_t i = r->pow_count; i < cap; i++)
-        p[i] = i == 0 ? 1 : p[i - 1] * ROPE_BASE;
+    if (cap > r->pow_room) {
+        uint64_t *p = realloc(r->pow, (size_t)cap * sizeof *p);
+        if (p == NULL)
+            return false;
+        r->pow = p;
+        for (uint32_t i = r->pow_room; i < cap; i++)
+            p[i] = i == 0 ? 1 : p[i - 1] * ROPE_BASE;
+        r->pow_room = cap;
+    }
     r->pow_count = cap;
     return true;
 }
 
-/* Doubles a table of slots (load <= 1/2), rehashing with key_of. */
-static bool rope_grow(struct rope_slot **slots, uint32_t *mask)
+/* A zeroed table of bytes: the spare if it is large enough, else a new one. */
+static void *rope_table_take(struct rope_spare *spare, uint64_t bytes, uint64_t *room_bytes)
 {
-    uint32_t n = *slots == NULL ? ROPE_SLOTS_MIN : (*mask + 1) * 2;
-    struct rope_slot *t = calloc(n, sizeof *t);
+    void *t = spare->table;
+    if (t != NULL && spare->room_bytes >= bytes) {
+        *room_bytes = spare->room_bytes;
+        spare->table = NULL;
+        memset(t, 0, (size_t)bytes);
+        return t;
+    }
+    *room_bytes = bytes;
+    return calloc(1, (size_t)bytes);
+}
+
+/* Keeps the larger of a table given up and the spare as the spare; frees the other. */
+static void rope_table_give(struct rope_spare *spare, void *table, uint64_t room_bytes)
+{
+    if (table == NULL)
+        return;
+    if (spare->table != NULL && spare->room_bytes >= room_bytes) {
+        free(table);
+        return;
+    }
+    free(spare->table);
+    spare->table = table;
+    spare->room_bytes = room_bytes;
+}
+
+/* Doubles the (parent, chunk) memo (load <= 1/2), rehashing its slots. */
+static bool rope_grow(struct rope *r)
+{
+    uint32_t n = r->memo == NULL ? ROPE_SLOTS_MIN : (r->memo_mask + 1) * 2;
+    uint64_t room_bytes;
+    struct rope_slot *t = rope_table_take(&r->memo_spare, (uint64_t)n * sizeof *t, &room_bytes);
     if (t == NULL)
         return false;
-    for (uint32_t i = 0; *slots != NULL && i <= *mask; i++) {
-        if ((*slots)[i].node == 0)
+    for (uint32_t i = 0; r->memo != NULL && i <= r->memo_mask; i++) {
+        if (r->memo[i].node == 0)
             continue;
-        uint32_t j = (uint32_t)rope_mix((*slots)[i].key) & (n - 1);
+        uint32_t j = (uint32_t)rope_mix(r->memo[i].key) & (n - 1);
         while (t[j].node != 0)
             j = (j + 1) & (n - 1);
-        t[j] = (*slots)[i];
+        t[j] = r->memo[i];
     }
-    free(*slots);
-    *slots = t;
-    *mask = n - 1;
+    rope_table_give(&r->memo_spare, r->memo, r->memo_room_bytes);
+    r->memo = t;
+    r->memo_mask = n - 1;
+    r->memo_room_bytes = room_bytes;
     return true;
 }
 
@@ -140,7 +196,9 @@ static bool rope_grow(struct rope_slot **slots, uint32_t *mask)
 static bool rope_grow_intern(struct rope *r)
 {
     uint32_t n = r->intern == NULL ? ROPE_SLOTS_MIN : (r->intern_mask + 1) * 2;
-    struct rope_intern_slot *t = calloc(n, sizeof *t);
+    uint64_t room_bytes;
+    struct rope_intern_slot *t =
+        rope_table_take(&r->intern_spare, (uint64_t)n * sizeof *t, &room_bytes);
     if (t == NULL)
         return false;
     for (uint32_t i = 0; r->intern != NULL && i <= r->intern_mask; i++) {
@@ -152,10 +210,29 @@ static bool rope_grow_intern(struct rope *r)
             j = (j + 1) & (n - 1);
         t[j] = r->intern[i];
     }
-    free(r->intern);
+    rope_table_give(&r->intern_spare, r->intern, r->intern_room_bytes);
     r->intern = t;
     r->intern_mask = n - 1;
+    r->intern_room_bytes = room_bytes;
     return true;
+}
+
+/* Sets the counted sizes of a new rope (node 0 only, first-size tables, no prefixes) and node 0;
+ * the arrays hold at least that much, the tables zeroed (a new rope's first allocations, or a
+ * reused one's, rope_reset). */
+static bool rope_start(struct rope *r)
+{
+    r->count = 1; /* node 0: the empty string */
+    r->cap = ROPE_NODES_MIN;
+    r->nodes[0] = (struct rope_node){ 0, 0, 0, 0, 0 };
+    r->intern_mask = ROPE_SLOTS_MIN - 1;
+    r->memo_mask = ROPE_SLOTS_MIN - 1;
+    r->memo_count = 0;
+    r->pow_count = 0;
+    r->prefix_cap = 0; /* its slots are zeroed as it grows again (grow_u32_zeroed_in) */
+    r->pool_count = 0;
+    r->pool_cap = 0;
+    return rope_pow(r, 1);
 }
 
 static struct rope *rope_get(struct model_ctx *ctx)
@@ -166,17 +243,20 @@ static struct rope *rope_get(struct model_ctx *ctx)
     if (r == NULL)
         return NULL;
     r->nodes = malloc(ROPE_NODES_MIN * sizeof *r->nodes);
-    r->cap = ROPE_NODES_MIN;
-    r->count = 1; /* node 0: the empty string */
-    if (r->nodes != NULL)
-        r->nodes[0] = (struct rope_node){ 0, 0, 0, 0, 0 };
-    if (r->nodes == NULL || !rope_grow_intern(r) || !rope_grow(&r->memo, &r->memo_mask) ||
-        !rope_pow(r, 1)) {
+    r->nodes_room = ROPE_NODES_MIN;
+    if (r->nodes == NULL || !rope_grow_intern(r) || !rope_grow(r) || !rope_start(r)) {
         rope_free(r);
         return NULL;
     }
     ctx->rope = r;
     return r;
+}
+
+void rope_reset(struct rope *r)
+{
+    memset(r->intern, 0, ROPE_SLOTS_MIN * sizeof *r->intern);
+    memset(r->memo, 0, ROPE_SLOTS_MIN * sizeof *r->memo);
+    (void)rope_start(r); /* B^0..B^63 are there already: cannot fail */
 }
 
 /* A cursor reading a rope's bytes backwards, chunk by chunk. */
@@ -201,10 +281,44 @@ static void rope_cursor_fill(const struct model_ctx *ctx, const struct rope *r,
     }
 }
 
-/* Exact comparison of node n with the would-be node (parent, chunk) of the same size. */
+/* Whether the bytes of node n followed by those of chunk (none if UINT32_MAX) are s[0..size),
+ * the sizes being known equal: chunk by chunk from the end, each against its place in s. */
+static bool rope_equal_flat(const struct model_ctx *ctx, const struct rope *r, uint32_t n,
+                            uint32_t chunk, const char *s, uint32_t size)
+{
+    const char *c;
+    uint32_t len, end = size;
+    if (chunk != UINT32_MAX) {
+        strtab_get(&ctx->strs, chunk, &c, &len);
+        end -= len;
+        if (memcmp(s + end, c, len) != 0)
+            return false;
+    }
+    for (; n != 0; n = r->nodes[n].parent) {
+        strtab_get(&ctx->strs, r->nodes[n].chunk, &c, &len);
+        end -= len;
+        if (memcmp(s + end, c, len) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Exact comparison of node n with the would-be node (parent, chunk) of the same size. When
+ * either is one flat string (a read's value, as rope_value makes it, or an append to the empty
+ * string), the other's chunks are compared with it directly. */
 static bool rope_equal_bytes(const struct model_ctx *ctx, const struct rope *r, uint32_t n,
                              uint32_t parent, uint32_t chunk, uint32_t size)
 {
+    const char *flat;
+    uint32_t flat_size;
+    if (r->nodes[n].parent == 0) {
+        strtab_get(&ctx->strs, r->nodes[n].chunk, &flat, &flat_size);
+        return rope_equal_flat(ctx, r, parent, chunk, flat, size);
+    }
+    if (parent == 0) {
+        strtab_get(&ctx->strs, chunk, &flat, &flat_size);
+        return rope_equal_flat(ctx, r, n, UINT32_MAX, flat, size);
+    }
     struct rope_cursor a = { NULL, 0, n, UINT32_MAX }, b = { NULL, 0, parent, chunk };
     while (size > 0) {
         rope_cursor_fill(ctx, r, &a);
@@ -229,21 +343,42 @@ static bool rope_pool_reserve(struct rope *r, uint32_t n)
     uint32_t cap = r->pool_cap == 0 ? 256 : r->pool_cap;
     while (cap < r->pool_count + n)
         cap *= 2;
-    uint64_t *p = realloc(r->prefix_pool, (size_t)cap * sizeof *p);
-    if (p == NULL)
-        return false;
-    r->prefix_pool = p;
+    if (cap > r->pool_room) {
+        uint64_t *p = realloc(r->prefix_pool, (size_t)cap * sizeof *p);
+        if (p == NULL)
+            return false;
+        r->prefix_pool = p;
+        r->pool_room = cap;
+    }
     r->pool_cap = cap;
     return true;
+}
+
+/* H(a ++ s[0..size)) from h = H(a): Horner's rule, four bytes per turn of the loop (a read's
+ * value is hashed once per partition, and is most of the bytes a small partition hashes). */
+static uint64_t rope_hash_bytes(uint64_t h, const char *s, uint32_t size)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    uint32_t i = 0;
+    for (; size - i >= 4; i += 4) {
+        h = h * ROPE_BASE + u[i];
+        h = h * ROPE_BASE + u[i + 1];
+        h = h * ROPE_BASE + u[i + 2];
+        h = h * ROPE_BASE + u[i + 3];
+    }
+    for (; i < size; i++)
+        h = h * ROPE_BASE + u[i];
+    return h;
 }
 
 /* Sparse prefix hashes of strtab string id: pre[k] = H of its first k * ROPE_STRIDE bytes,
  * computed once; pre[last] is H of the whole string. They live in one pool (one allocation
  * for all, not one per string: a small partition has hundreds of short strings); the pointer
- * is good until the next call. */
-static const uint64_t *rope_prefix(struct model_ctx *ctx, struct rope *r, uint32_t id)
+ * is good until the next call. rope_prefix_new computes them; rope_prefix, inline, finds them
+ * once computed (most calls: each append chunk is used again and again). */
+static const uint64_t *rope_prefix_new(struct model_ctx *ctx, struct rope *r, uint32_t id)
 {
-    if (!grow_u32_zeroed(&r->prefix_at, &r->prefix_cap, id))
+    if (!grow_u32_zeroed_in(&r->prefix_at, &r->prefix_cap, &r->prefix_room, id))
         return NULL;
     if (r->prefix_at[id] == 0) {
         const char *s;
@@ -253,18 +388,24 @@ static const uint64_t *rope_prefix(struct model_ctx *ctx, struct rope *r, uint32
         if (!rope_pool_reserve(r, n))
             return NULL;
         uint64_t *pre = r->prefix_pool + r->pool_count, h = 0;
-        for (uint32_t i = 0; i < size; i++) {
-            if (i % ROPE_STRIDE == 0)
-                pre[i / ROPE_STRIDE] = h;
-            h = h * ROPE_BASE + (unsigned char)s[i];
+        uint32_t i = 0;
+        for (; size - i >= ROPE_STRIDE; i += ROPE_STRIDE) {
+            pre[i / ROPE_STRIDE] = h;
+            h = rope_hash_bytes(h, s + i, ROPE_STRIDE);
         }
-        if (size % ROPE_STRIDE == 0)
-            pre[size / ROPE_STRIDE] = h;
-        pre[n - 1] = h;
+        pre[i / ROPE_STRIDE] = h;
+        pre[n - 1] = rope_hash_bytes(h, s + i, size - i);
         r->prefix_at[id] = r->pool_count + 1;
         r->pool_count += n;
     }
     return r->prefix_pool + (r->prefix_at[id] - 1);
+}
+
+static inline const uint64_t *rope_prefix(struct model_ctx *ctx, struct rope *r, uint32_t id)
+{
+    if (id < r->prefix_cap && r->prefix_at[id] != 0)
+        return r->prefix_pool + (r->prefix_at[id] - 1);
+    return rope_prefix_new(ctx, r, id);
 }
 
 /* H of the first n bytes of strtab string id (n <= its size). */
@@ -281,10 +422,8 @@ static bool rope_flat_prefix_hash(struct model_ctx *ctx, struct rope *r, uint32_
         *out = pre[size / ROPE_STRIDE + 1];
         return true;
     }
-    uint64_t h = pre[n / ROPE_STRIDE];
-    for (uint32_t i = n / ROPE_STRIDE * ROPE_STRIDE; i < n; i++)
-        h = h * ROPE_BASE + (unsigned char)s[i];
-    *out = h;
+    uint32_t at = n / ROPE_STRIDE * ROPE_STRIDE;
+    *out = rope_hash_bytes(pre[n / ROPE_STRIDE], s + at, n - at);
     return true;
 }
 
@@ -318,10 +457,13 @@ static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, ui
         }
     }
     if (r->count == r->cap) {
-        struct rope_node *nodes = realloc(r->nodes, (size_t)r->cap * 2 * sizeof *nodes);
-        if (nodes == NULL)
-            return false;
-        r->nodes = nodes;
+        if (r->cap * 2 > r->nodes_room) {
+            struct rope_node *nodes = realloc(r->nodes, (size_t)r->cap * 2 * sizeof *nodes);
+            if (nodes == NULL)
+                return false;
+            r->nodes = nodes;
+            r->nodes_room = r->cap * 2;
+        }
         r->cap *= 2;
     }
     *out = r->count;
@@ -393,8 +535,7 @@ bool rope_append(struct model_ctx *ctx, struct check_value a, struct check_value
         return false;
     r->memo[j] = (struct rope_slot){ key, node + 1, 0 };
     r->memo_count++;
-    if ((uint64_t)r->memo_count * 2 > (uint64_t)r->memo_mask + 1 &&
-        !rope_grow(&r->memo, &r->memo_mask))
+    if ((uint64_t)r->memo_count * 2 > (uint64_t)r->memo_mask + 1 && !rope_grow(r))
         return false;
     *out = (struct check_value){ CHECK_KIND_ROPE, node };
     return true;

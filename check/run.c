@@ -63,6 +63,7 @@ struct run_shared {
     int *rcs; /* per partition: the first error, or 0 */
     atomic_uint_fast32_t next;
     struct run_pool *pool; /* worker threads for jobs > 1, started at the first round */
+    struct search_cache cache; /* the calling thread's (each worker has its own) */
 };
 
 /*
@@ -82,13 +83,14 @@ struct run_pool {
     struct run_shared *sh;
 };
 
-/* Searches partition i up to this round's budget; settles it unless it may continue. */
-static void run_one(struct run_shared *sh, uint32_t i)
+/* Searches partition i up to this round's budget; settles it unless it may continue. cache is
+ * the calling thread's. */
+static void run_one(struct run_shared *sh, uint32_t i, struct search_cache *cache)
 {
     struct rast_check_result *r = sh->r;
     if (sh->searches[i] == NULL) {
-        sh->rcs[i] =
-            search_create(sh->h, &r->plan, &r->plan.parts[i], sh->memo_bytes_max, &sh->searches[i]);
+        sh->rcs[i] = search_create(sh->h, &r->plan, &r->plan.parts[i], sh->memo_bytes_max, cache,
+                                   &sh->searches[i]);
         if (sh->rcs[i] != 0)
             return;
     }
@@ -96,7 +98,7 @@ static void run_one(struct run_shared *sh, uint32_t i)
     uint64_t budget = sh->round_steps;
     if (sh->favoured != HIST_NONE && i != sh->favoured && !sh->last_round)
         budget = budget / RUN_FAVOUR_SHARE > 0 ? budget / RUN_FAVOUR_SHARE : 1;
-    uint32_t verdict = search_resume(s, budget);
+    uint32_t verdict = search_resume(s, budget, cache);
     const struct search_out *o = search_result(s);
     r->part_steps[i] = o->steps;
     if (o->memo_bytes > r->part_memo_bytes[i])
@@ -107,24 +109,25 @@ static void run_one(struct run_shared *sh, uint32_t i)
                                  : verdict == RAST_CHECK_NOT_LINEARIZABLE ? RUN_PART_FAILED
                                                                           : RUN_PART_UNKNOWN);
     sh->rcs[i] = search_finish(s, &r->outs[i]);
-    search_destroy(s);
+    search_destroy(s, cache);
     sh->searches[i] = NULL;
 }
 
-/* Searches partitions of the round until none is left. */
-static void run_drain(struct run_shared *sh)
+/* Searches partitions of the round until none is left; cache is the calling thread's. */
+static void run_drain(struct run_shared *sh, struct search_cache *cache)
 {
     for (;;) {
         uint_fast32_t k = atomic_fetch_add(&sh->next, 1);
         if (k >= sh->todo_count)
             return;
-        run_one(sh, sh->todo[k]);
+        run_one(sh, sh->todo[k], cache);
     }
 }
 
 static void *run_worker(void *arg)
 {
     struct run_pool *pool = arg;
+    struct search_cache cache = { 0 }; /* this thread's, for all its rounds */
     uint64_t seen = 0;
     pthread_mutex_lock(&pool->lock);
     for (;;) {
@@ -134,12 +137,13 @@ static void *run_worker(void *arg)
             break;
         seen = pool->round;
         pthread_mutex_unlock(&pool->lock);
-        run_drain(pool->sh);
+        run_drain(pool->sh, &cache);
         pthread_mutex_lock(&pool->lock);
         if (--pool->busy == 0)
             pthread_cond_signal(&pool->done);
     }
     pthread_mutex_unlock(&pool->lock);
+    search_cache_free(&cache);
     return NULL;
 }
 
@@ -183,7 +187,7 @@ static void run_pool_round(struct run_pool *pool)
     pool->busy = pool->started;
     pthread_cond_broadcast(&pool->start);
     pthread_mutex_unlock(&pool->lock);
-    run_drain(pool->sh);
+    run_drain(pool->sh, &pool->sh->cache);
     pthread_mutex_lock(&pool->lock);
     while (pool->busy > 0)
         pthread_cond_wait(&pool->done, &pool->lock);
@@ -197,7 +201,7 @@ static int run_round(struct run_shared *sh, uint32_t jobs)
     struct rast_check_result *r = sh->r;
     atomic_store(&sh->next, 0);
     if (jobs <= 1 || sh->todo_count <= 1) {
-        run_drain(sh);
+        run_drain(sh, &sh->cache);
     } else {
         if (sh->pool == NULL) {
             uint32_t parts = sh->r->plan.part_count;
@@ -383,7 +387,8 @@ int rast_check_run(const struct rast_history *h, const struct rast_check_options
     }
     run_initial_text(r);
     for (uint32_t i = 0; sh.searches != NULL && i < r->plan.part_count; i++)
-        search_destroy(sh.searches[i]); /* undecided when a failure ended the search */
+        search_destroy(sh.searches[i], NULL); /* undecided when a failure ended the search */
+    search_cache_free(&sh.cache);
     free(sh.searches);
     free(sh.rcs);
     free(sh.todo);

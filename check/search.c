@@ -56,7 +56,8 @@ enum { SEARCH_SKIP = 0, SEARCH_TOOK = 1, SEARCH_DEAD = 2, SEARCH_OVER = 3 };
 struct search {
     const struct plan_part *part;
     const struct model_op *ops; /* the partition's ops, or a copy with ROPE strings (kv) */
-    struct model_op *ops_copy;
+    struct model_op *ops_copy; /* carved with the arrays (kv only) */
+    size_t block_bytes;        /* of the allocation holding struct search and its arrays */
     uint32_t roped_nodes; /* kv: the ops of entries [0, roped_nodes) have ropes in ops_copy */
     uint32_t over_reason; /* why search_try stops at steps_max: STEPS, or MEMO_BYTES once a
                              conversion to ropes ran out of memory (search_viable) */
@@ -77,6 +78,7 @@ struct search {
     uint64_t *states; /* (depth + 1) * sw: states[d] is the state after d ops */
     uint64_t *state_hashes; /* depth + 1: for large states, the hash of states[d] */
     uint32_t *stack;  /* linearized ops, in order */
+    uint32_t *prefix; /* the stack when the frontier was reached (search_out's, until finish) */
     uint32_t depth;
     uint32_t remaining_det;
     uint64_t zob; /* XOR of zobrist[] over the linearized ops */
@@ -108,23 +110,16 @@ static uint64_t search_splitmix(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-static void search_free(struct search *s)
+/* Frees what the search allocated, or gives the memo's memory and the rope to cache. */
+static void search_free(struct search *s, struct search_cache *cache)
 {
-    free(s->ops_copy);
-    free(s->next);
-    free(s->prev);
-    free(s->call_node);
-    free(s->ret_node);
-    free(s->zobrist);
-    free(s->state_hashes);
-    free(s->window);
-    free(s->setters_before_return);
-    free(s->setters_done);
-    free(s->bitset);
-    free(s->states);
-    free(s->stack);
-    free(s->frontier_states);
+    s->memo.spare = cache != NULL ? &cache->memo : NULL;
     memo_free(&s->memo);
+    if (cache != NULL && s->ctx.rope != NULL) {
+        rope_free(cache->rope);
+        cache->rope = s->ctx.rope;
+        s->ctx.rope = NULL;
+    }
     model_ctx_free(&s->ctx);
 }
 
@@ -140,20 +135,21 @@ static int search_describe_states(struct search *s);
  * the lookahead, which runs after every step, converts up to the new first return
  * (search_viable). The search loop never passes the first return, so it needs no test.
  */
-static int search_ropes(struct search *s)
+static int search_ropes(struct search *s, struct search_cache *cache)
 {
-    const struct plan_part *part = s->part;
-    s->ops = part->ops;
+    s->ops = s->part->ops;
     s->roped_nodes = UINT32_MAX; /* nothing to convert */
     if (s->ctx.vt->id != RAST_MODEL_KV)
         return 0;
     s->roped_nodes = 0;
-    /* Filled op by op as the search reaches them (search_roped_convert): a key left after a
-     * few steps copies a few ops, not all. */
-    s->ops_copy = malloc(((size_t)part->op_count + 1) * sizeof *s->ops_copy);
-    if (s->ops_copy == NULL)
-        return RAST_CHECK_ENOMEM;
+    /* ops_copy (carved with the arrays) is filled op by op as the search reaches them
+     * (search_roped_convert): a key left after a few steps copies a few ops, not all. */
     s->ops = s->ops_copy;
+    if (cache != NULL && cache->rope != NULL) { /* the last partition's, emptied */
+        rope_reset(cache->rope);
+        s->ctx.rope = cache->rope;
+        cache->rope = NULL;
+    }
     return rope_value(&s->ctx, s->ctx.initial, &s->ctx.initial) ? 0 : RAST_CHECK_ENOMEM;
 }
 
@@ -224,8 +220,52 @@ static void search_count_setters(struct search *s)
     memset(s->setters_done, 0, part->slot_count * sizeof *s->setters_done);
 }
 
+/*
+ * The search's arrays live in the same allocation as struct search, after it (search_create):
+ * one malloc and one free per partition instead of fourteen of each, which a partition of a
+ * few dozen ops paid for more than for its search. Each array is rounded up to 8 bytes so the
+ * word arrays stay aligned.
+ */
+static size_t search_array_bytes(size_t count, size_t elem_size_bytes)
+{
+    return (count * elem_size_bytes + 7) & ~(size_t)7;
+}
+
+#define SEARCH_CARVE(base, at, field, count)                                                    \
+    ((field) = (base) != NULL ? (void *)((base) + (at)) : NULL,                                 \
+     (at) += search_array_bytes((count), sizeof *(field)))
+
+/* Points the arrays into base, zeroing those that need it (ret_node, bitset, setters_done,
+ * states, frontier_states, placed first), or with base NULL only sizes them; s->sw and s->bw
+ * must be set. ops_copy only for the kv model. Returns their total size in bytes. */
+static size_t search_carve(struct search *s, char *base, const struct plan *plan,
+                           const struct plan_part *part)
+{
+    uint32_t e = part->entry_count, n = part->op_count, slots = part->slot_count;
+    size_t at = 0, sw = s->sw, zeroed;
+    SEARCH_CARVE(base, at, s->ret_node, (size_t)n + 1);
+    SEARCH_CARVE(base, at, s->bitset, s->bw);
+    SEARCH_CARVE(base, at, s->setters_done, (size_t)slots + 1);
+    SEARCH_CARVE(base, at, s->states, ((size_t)n + 1) * sw);
+    SEARCH_CARVE(base, at, s->frontier_states, (size_t)SEARCH_STATES_MAX * sw);
+    zeroed = at;
+    SEARCH_CARVE(base, at, s->next, (size_t)e + 2);
+    SEARCH_CARVE(base, at, s->prev, (size_t)e + 2);
+    SEARCH_CARVE(base, at, s->call_node, (size_t)n + 1);
+    SEARCH_CARVE(base, at, s->zobrist, (size_t)n + 1);
+    SEARCH_CARVE(base, at, s->window, (size_t)n + 1);
+    SEARCH_CARVE(base, at, s->setters_before_return, (size_t)n + 1);
+    SEARCH_CARVE(base, at, s->state_hashes, (size_t)n + 1);
+    SEARCH_CARVE(base, at, s->stack, (size_t)n + 1);
+    SEARCH_CARVE(base, at, s->prefix, (size_t)n + 1);
+    SEARCH_CARVE(base, at, s->ops_copy, plan->vt->id == RAST_MODEL_KV ? (size_t)n + 1 : 0);
+    if (base != NULL)
+        memset(base, 0, zeroed);
+    return at;
+}
+
 static int search_setup(struct search *s, const struct rast_history *h, const struct plan *plan,
-                        const struct plan_part *part)
+                        const struct plan_part *part, struct search_cache *cache)
 {
     uint32_t n = part->op_count, e = part->entry_count;
     s->part = part;
@@ -233,28 +273,10 @@ static int search_setup(struct search *s, const struct rast_history *h, const st
                    part->txns);
     s->step = plan->vt->step;
     s->hash = plan->vt->hash;
-    s->sw = s->ctx.state_words;
-    s->bw = n / 64 + 1;
-    s->next = malloc(((size_t)e + 2) * sizeof *s->next);
-    s->prev = malloc(((size_t)e + 2) * sizeof *s->prev);
-    s->call_node = malloc(((size_t)n + 1) * sizeof *s->call_node);
-    s->ret_node = calloc((size_t)n + 1, sizeof *s->ret_node);
-    s->zobrist = malloc(((size_t)n + 1) * sizeof *s->zobrist);
-    s->bitset = calloc(s->bw, sizeof *s->bitset);
-    s->window = malloc(((size_t)n + 1) * sizeof *s->window);
-    s->setters_before_return = malloc(((size_t)n + 1) * sizeof *s->setters_before_return);
-    s->setters_done = calloc((size_t)part->slot_count + 1, sizeof *s->setters_done);
-    s->states = calloc(((size_t)n + 1) * s->sw, sizeof *s->states);
-    s->state_hashes = malloc(((size_t)n + 1) * sizeof *s->state_hashes);
-    s->stack = malloc(((size_t)n + 1) * sizeof *s->stack);
-    s->frontier_states = calloc((size_t)SEARCH_STATES_MAX * s->sw, sizeof *s->frontier_states);
-    if (!s->next || !s->prev || !s->call_node || !s->ret_node || !s->zobrist || !s->bitset ||
-        !s->states || !s->state_hashes || !s->stack || !s->frontier_states || !s->window || !s->setters_before_return ||
-        !s->setters_done)
-        return RAST_CHECK_ENOMEM;
+    search_carve(s, (char *)(s + 1), plan, part);
     int rc = search_initial_value(s, plan->initial, &s->ctx.initial);
     if (rc == 0)
-        rc = search_ropes(s);
+        rc = search_ropes(s, cache);
     if (rc != 0)
         return rc;
     for (uint32_t k = 0; k <= e + 1; k++) {
@@ -307,8 +329,8 @@ static void search_unlift(struct search *s, uint32_t op)
     s->prev[s->next[c]] = c;
 }
 
-/* A configuration is blocked at the return entry `node` with the current state. */
-static int search_blocked(struct search *s, uint32_t node)
+/* search_blocked at or past the frontier: records the frontier, prefix and states. */
+static void search_blocked_at(struct search *s, uint32_t node)
 {
     struct search_out *out = s->out;
     const uint64_t *state = s->states + (size_t)s->depth * s->sw;
@@ -318,17 +340,24 @@ static int search_blocked(struct search *s, uint32_t node)
         out->fail_op = s->part->entries[node - 1] >> 1;
         out->prefix_count = s->depth;
         for (uint32_t i = 0; i < s->depth; i++)
-            out->prefix[i] = s->stack[i] & ~SEARCH_FORCED;
+            s->prefix[i] = s->stack[i] & ~SEARCH_FORCED;
         out->state_count = 0;
-    } else if (node < s->frontier_node || out->state_count == SEARCH_STATES_MAX) {
-        return 0;
+    } else if (out->state_count == SEARCH_STATES_MAX) {
+        return;
     }
     for (uint32_t i = 0; i < out->state_count; i++)
         if (memcmp(s->frontier_states + (size_t)i * s->sw, state, s->sw * sizeof *state) == 0)
-            return 0;
+            return;
     memcpy(s->frontier_states + (size_t)out->state_count * s->sw, state, s->sw * sizeof *state);
     out->state_count++;
-    return 0;
+}
+
+/* A configuration is blocked at the return entry `node` with the current state. Most blocks
+ * are behind the frontier and change nothing: that test is inline, the rest a call. */
+static inline void search_blocked(struct search *s, uint32_t node)
+{
+    if (node >= s->frontier_node)
+        search_blocked_at(s, node);
 }
 
 static uint32_t search_pop(struct search *s);
@@ -395,6 +424,8 @@ static bool search_step_same(struct search *s, const uint64_t *cur, const uint64
 
 static uint64_t search_next_hash(struct search *s, const uint64_t *nxt)
 {
+    if (s->sw <= 2) /* one key: the model's hash (model_hash_words), inline */
+        return model_hash_small(nxt, s->sw);
     if (s->sw <= SEARCH_SMALL_STATE_WORDS)
         return s->hash(&s->ctx, nxt);
     return s->state_hashes[s->depth + 1];
@@ -518,22 +549,46 @@ static int search_describe_states(struct search *s)
     return 0;
 }
 
-int search_create(const struct rast_history *h, const struct plan *plan,
-                  const struct plan_part *part, uint64_t memo_bytes_max, struct search **out)
+/* Room for struct search and arrays_bytes after it: the cache's block if large enough. */
+static struct search *search_alloc(struct search_cache *cache, size_t arrays_bytes)
 {
-    struct search *s = calloc(1, sizeof *s);
+    size_t bytes = sizeof(struct search) + arrays_bytes;
+    struct search *s;
+    if (cache != NULL && cache->block != NULL && cache->block_bytes >= bytes) {
+        s = cache->block;
+        bytes = cache->block_bytes;
+        cache->block = NULL;
+    } else {
+        s = malloc(bytes);
+        if (s == NULL)
+            return NULL;
+    }
+    memset(s, 0, sizeof *s);
+    s->block_bytes = bytes;
+    return s;
+}
+
+int search_create(const struct rast_history *h, const struct plan *plan,
+                  const struct plan_part *part, uint64_t memo_bytes_max,
+                  struct search_cache *cache, struct search **out)
+{
+    struct search sizing;
     *out = NULL;
+    sizing.sw = model_state_words(plan->vt, part->slot_count);
+    sizing.bw = part->op_count / 64 + 1;
+    struct search *s = search_alloc(cache, search_carve(&sizing, NULL, plan, part));
     if (s == NULL)
         return RAST_CHECK_ENOMEM;
+    s->sw = sizing.sw;
+    s->bw = sizing.bw;
     s->out = &s->result;
     s->over_reason = RAST_CHECK_REASON_STEPS;
     s->result.frontier_entry = HIST_NONE;
     s->result.fail_op = HIST_NONE;
-    s->result.prefix = malloc(((size_t)part->op_count + 1) * sizeof *s->result.prefix);
     s->bytes_max = memo_bytes_max;
-    int rc = s->result.prefix == NULL ? RAST_CHECK_ENOMEM : search_setup(s, h, plan, part);
+    int rc = search_setup(s, h, plan, part, cache);
     if (rc != 0) {
-        search_destroy(s);
+        search_destroy(s, cache);
         return rc;
     }
     memo_init(&s->memo, s->bw, s->sw, memo_bytes_max);
@@ -542,12 +597,14 @@ int search_create(const struct rast_history *h, const struct plan *plan,
     return 0;
 }
 
-uint32_t search_resume(struct search *s, uint64_t budget_steps_max)
+uint32_t search_resume(struct search *s, uint64_t budget_steps_max, struct search_cache *cache)
 {
     if (s->result.verdict != RAST_CHECK_UNKNOWN || s->result.reason == RAST_CHECK_REASON_STEPS) {
         s->steps_max = budget_steps_max;
         s->result.reason = RAST_CHECK_REASON_NONE;
+        s->memo.spare = cache != NULL ? &cache->memo : NULL; /* this thread's */
         s->result.verdict = search_loop(s);
+        s->memo.spare = NULL;
     }
     s->result.steps = s->steps;
     s->result.memo_bytes = s->memo.bytes_used + model_ctx_bytes(&s->ctx);
@@ -561,21 +618,51 @@ const struct search_out *search_result(const struct search *s)
 
 int search_finish(struct search *s, struct search_out *out)
 {
-    int rc = search_describe_states(s);
-    if (rc != 0)
-        return rc;
+    /* Only a failing or undecided partition is ever reported (run.c's fail_part): describing the
+     * states a linearizable one was blocked at, and copying its prefix, cost a small partition
+     * a tenth of its check. */
+    if (s->result.verdict == RAST_CHECK_LINEARIZABLE) {
+        s->result.state_count = 0;
+        s->result.prefix_count = 0;
+    }
+    if (s->result.state_count > 0) {
+        int rc = search_describe_states(s);
+        if (rc != 0)
+            return rc;
+    }
+    if (s->result.prefix_count > 0) {
+        size_t bytes = (size_t)s->result.prefix_count * sizeof *s->prefix;
+        s->result.prefix = malloc(bytes);
+        if (s->result.prefix == NULL)
+            return RAST_CHECK_ENOMEM;
+        memcpy(s->result.prefix, s->prefix, bytes);
+    }
     *out = s->result;
     memset(&s->result, 0, sizeof s->result);
     return 0;
 }
 
-void search_destroy(struct search *s)
+void search_destroy(struct search *s, struct search_cache *cache)
 {
     if (s == NULL)
         return;
-    search_free(s);
+    search_free(s, cache);
     search_out_free(&s->result);
-    free(s);
+    if (cache == NULL || (cache->block != NULL && cache->block_bytes >= s->block_bytes)) {
+        free(s);
+        return;
+    }
+    free(cache->block); /* keep the larger block */
+    cache->block = s;
+    cache->block_bytes = s->block_bytes;
+}
+
+void search_cache_free(struct search_cache *cache)
+{
+    free(cache->block);
+    memo_spare_free(&cache->memo);
+    rope_free(cache->rope);
+    memset(cache, 0, sizeof *cache);
 }
 
 void search_out_free(struct search_out *out)

@@ -134,12 +134,3 @@ int strtab_intern(struct strtab *t, const char *s, uint32_t size, uint32_t *id_o
     return 0;
 }
 
-void strtab_get(const struct strtab *t, uint32_t id, const char **s_out, uint32_t *size_out)
-{
-    while (id < t->base_id)
-        t = t->parent;
-    uint32_t local = id - t->base_id;
-    /* A table that interned only empty strings has no byte buffer: no offset from NULL. */
-    *s_out = t->bytes == NULL ? "" : t->bytes + t->offsets[local];
-    *size_out = t->sizes[local];
-}

@@ -14,6 +14,7 @@
 #define RAST_CHECK_STRTAB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* ROPE: a string built by the search (bits = a node of the partition's rope, rope.c). */
@@ -54,7 +55,17 @@ uint32_t strtab_total(const struct strtab *t);
 uint64_t strtab_bytes(const struct strtab *t);
 /* The id of s[0..size) (added when absent). Returns 0 or -1 (out of memory / too large). */
 int strtab_intern(struct strtab *t, const char *s, uint32_t size, uint32_t *id_out);
-/* The bytes of id (not NUL-terminated). */
-void strtab_get(const struct strtab *t, uint32_t id, const char **s_out, uint32_t *size_out);
+/* The bytes of id (not NUL-terminated). Inline: the kv search looks up its ropes' chunks on
+ * every comparison of bytes. */
+static inline void strtab_get(const struct strtab *t, uint32_t id, const char **s_out,
+                              uint32_t *size_out)
+{
+    while (id < t->base_id)
+        t = t->parent;
+    uint32_t local = id - t->base_id;
+    /* A table that interned only empty strings has no byte buffer: no offset from NULL. */
+    *s_out = t->bytes == NULL ? "" : t->bytes + t->offsets[local];
+    *size_out = t->sizes[local];
+}
 
 #endif /* RAST_CHECK_STRTAB_H */

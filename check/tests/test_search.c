@@ -4,12 +4,15 @@
  * number of jobs; a cheap violation in one key is found without exhausting an expensive key;
  * the memo matches exactly and stays within its byte budget; the reported partition is the
  * lowest-index failure of the first round (of the documented budgets) in which one fails, and
- * a kv key with a search-free witness of its violation is favoured (run.c, witness.c).
+ * a kv key with a search-free witness of its violation is favoured (run.c, witness.c); a search
+ * that reuses the memory of the ones before it (struct search_cache) gives exactly the results
+ * of a fresh one.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "memo.h"
 #include "plan.h"
 #include "rast_check.h"
+#include "search.h"
 #include "rast_test.h"
 
 #include <stdlib.h>
@@ -357,6 +360,126 @@ static void test_memo_large_exact_and_bounded(void)
     memo_free(&m);
 }
 
+/* n concurrent appends to key k of "a0", "a1", ... (the same strings in every key), then a read
+ * of all of them in reverse order, or (bad) without the first: many ropes, most of them built
+ * from the same (parent, chunk) pairs in every key. */
+static void add_concurrent_appends(struct rast_history *h, int64_t k, uint32_t n, bool bad)
+{
+    struct rast_value key = RAST_INT(k);
+    char all[256];
+    uint32_t ids[16], size = 0, id;
+    for (uint32_t i = 0; i < n; i++) {
+        char v[16];
+        int len = snprintf(v, sizeof v, "a%u", (unsigned)i);
+        struct rast_value arg = RAST_STR(v, len);
+        if (rast_history_invoke(h, 300 + i, 0, RAST_F_APPEND, &key, &arg, NULL, &ids[i]) != 0)
+            return;
+    }
+    for (uint32_t i = n; i-- > 0;) {
+        if (rast_history_complete(h, ids[i], 0, RAST_OUTCOME_OK, NULL) != 0)
+            return;
+        if (i > 0 || !bad)
+            size += (uint32_t)snprintf(all + size, sizeof all - size, "a%u", (unsigned)i);
+    }
+    struct rast_value read = RAST_STR(all, size);
+    if (rast_history_invoke(h, 399, 0, RAST_F_READ, &key, NULL, NULL, &id) != 0 ||
+        rast_history_complete(h, id, 0, RAST_OUTCOME_OK, &read) != 0)
+        fprintf(stderr, "  cannot build the history\n");
+}
+
+/* Searches partition i of plan with cache, pausing half way through the step budget. */
+static void search_part(const struct rast_history *h, const struct plan *plan, uint32_t i,
+                        struct search_cache *cache, uint64_t steps, uint64_t bytes,
+                        struct search_out *out)
+{
+    struct search *s = NULL;
+    memset(out, 0, sizeof *out);
+    CHECK_EQ_U64(search_create(h, plan, &plan->parts[i], bytes, cache, &s), 0);
+    if (s == NULL)
+        return;
+    search_resume(s, steps / 2, cache);
+    search_resume(s, steps, cache);
+    CHECK_EQ_U64(search_finish(s, out), 0);
+    search_destroy(s, cache);
+}
+
+/* The bytes of out's state descriptions. */
+static size_t states_size(const struct search_out *out)
+{
+    size_t size = 0;
+    for (uint32_t i = 0; i < out->state_count && out->states_text != NULL; i++)
+        size += strlen(out->states_text + size) + 1;
+    return size;
+}
+
+static void check_same_out(const struct search_out *a, const struct search_out *b)
+{
+    CHECK_EQ_U64(a->verdict, b->verdict);
+    CHECK_EQ_U64(a->reason, b->reason);
+    CHECK_EQ_U64(a->steps, b->steps);
+    CHECK_EQ_U64(a->memo_bytes, b->memo_bytes);
+    CHECK_EQ_U64(a->depth_max, b->depth_max);
+    CHECK_EQ_U64(a->frontier_entry, b->frontier_entry);
+    CHECK_EQ_U64(a->fail_op, b->fail_op);
+    CHECK_EQ_U64(a->prefix_count, b->prefix_count);
+    CHECK(a->prefix_count != b->prefix_count || a->prefix_count == 0 ||
+          memcmp(a->prefix, b->prefix, a->prefix_count * sizeof *a->prefix) == 0);
+    CHECK_EQ_U64(a->state_count, b->state_count);
+    CHECK_EQ_U64(states_size(a), states_size(b));
+    CHECK(states_size(a) != states_size(b) || states_size(a) == 0 ||
+          memcmp(a->states_text, b->states_text, states_size(a)) == 0);
+}
+
+/* Searches plan's partitions forwards then backwards with one cache, each right after another
+ * partition's search left its memory there, and compares each result with a fresh search's. */
+static void check_cache_sweep(const struct rast_history *h, const struct plan *plan,
+                              struct search_cache *cache, uint64_t steps, uint64_t bytes)
+{
+    for (uint32_t k = 0; k < 2 * plan->part_count; k++) {
+        uint32_t i = k < plan->part_count ? k : 2 * plan->part_count - 1 - k;
+        struct search_out got, want;
+        search_part(h, plan, i, cache, steps, bytes, &got);
+        search_part(h, plan, i, NULL, steps, bytes, &want);
+        check_same_out(&got, &want);
+        search_out_free(&got);
+        search_out_free(&want);
+    }
+}
+
+/* A search_cache passes only memory from search to search: ropes, memo tables and arrays left
+ * by a larger or different partition (same strings, other nodes) change nothing, whatever the
+ * step or byte budget, by key and whole map. */
+static void test_cache_reuse_changes_nothing(void)
+{
+    struct rast_history *h = rast_history_create();
+    add_concurrent_appends(h, 0, 6, false);
+    add_append_key(h, 1, 70, true);
+    add_hard_key(h, 2, 7, true);
+    add_concurrent_appends(h, 3, 4, true);
+    add_concurrent_appends(h, 4, 5, false);
+    add_append_key(h, 5, 3, false);
+    static const uint64_t budgets[][2] = {
+        { RAST_CHECK_BUDGET_STEPS_DEFAULT, RAST_CHECK_MEMO_BYTES_DEFAULT },
+        { 300, RAST_CHECK_MEMO_BYTES_DEFAULT },
+        { RAST_CHECK_BUDGET_STEPS_DEFAULT, 40000 },
+    };
+    struct search_cache cache = { 0 };
+    for (int whole = 0; whole <= 1; whole++) {
+        struct rast_check_options o;
+        rast_check_options_init(&o);
+        o.model = RAST_MODEL_KV;
+        o.partition = whole == 0;
+        struct plan plan;
+        CHECK_EQ_U64(plan_build(h, &o, &plan, NULL), 0);
+        CHECK_EQ_U64(plan.part_count, whole ? 1 : 6);
+        for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++)
+            check_cache_sweep(h, &plan, &cache, budgets[b][0], budgets[b][1]);
+        plan_free(&plan);
+    }
+    search_cache_free(&cache);
+    rast_history_destroy(h);
+}
+
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
@@ -365,6 +488,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_jobs_do_not_change_output),   RAST_TEST(test_linearizable_and_empty),
         RAST_TEST(test_memo_exact_and_bounded),      RAST_TEST(test_witness_found),
         RAST_TEST(test_witness_key_favoured),        RAST_TEST(test_memo_large_exact_and_bounded),
+        RAST_TEST(test_cache_reuse_changes_nothing),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }
