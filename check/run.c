@@ -63,8 +63,27 @@ struct run_shared {
     int *rcs; /* per partition: the first error, or 0 */
     atomic_uint_fast32_t next;
     struct run_pool *pool; /* worker threads for jobs > 1, started at the first round */
-    struct search_cache cache; /* the calling thread's (each worker has its own) */
+    struct search_cache *cache; /* the calling thread's (each worker has its own): own_cache,
+                                   or the caller's rast_check_memory */
+    struct search_cache own_cache;
 };
+
+struct rast_check_memory {
+    struct search_cache cache;
+};
+
+struct rast_check_memory *rast_check_memory_create(void)
+{
+    return calloc(1, sizeof(struct rast_check_memory));
+}
+
+void rast_check_memory_destroy(struct rast_check_memory *m)
+{
+    if (m == NULL)
+        return;
+    search_cache_free(&m->cache);
+    free(m);
+}
 
 /*
  * The workers, started once and reused by every round: a round costs a broadcast and a wait
@@ -187,7 +206,7 @@ static void run_pool_round(struct run_pool *pool)
     pool->busy = pool->started;
     pthread_cond_broadcast(&pool->start);
     pthread_mutex_unlock(&pool->lock);
-    run_drain(pool->sh, &pool->sh->cache);
+    run_drain(pool->sh, pool->sh->cache);
     pthread_mutex_lock(&pool->lock);
     while (pool->busy > 0)
         pthread_cond_wait(&pool->done, &pool->lock);
@@ -201,7 +220,7 @@ static int run_round(struct run_shared *sh, uint32_t jobs)
     struct rast_check_result *r = sh->r;
     atomic_store(&sh->next, 0);
     if (jobs <= 1 || sh->todo_count <= 1) {
-        run_drain(sh, &sh->cache);
+        run_drain(sh, sh->cache);
     } else {
         if (sh->pool == NULL) {
             uint32_t parts = sh->r->plan.part_count;
@@ -367,6 +386,7 @@ int rast_check_run(const struct rast_history *h, const struct rast_check_options
     if (r == NULL)
         return RAST_CHECK_ENOMEM;
     struct run_shared sh = { .h = h, .r = r, .favoured = HIST_NONE };
+    sh.cache = opts->memory != NULL ? &opts->memory->cache : &sh.own_cache;
     sh.memo_bytes_max = opts->memo_bytes_max;
     r->budget_steps_max = opts->budget_steps_max;
     r->memo_bytes_max = opts->memo_bytes_max;
@@ -388,7 +408,7 @@ int rast_check_run(const struct rast_history *h, const struct rast_check_options
     run_initial_text(r);
     for (uint32_t i = 0; sh.searches != NULL && i < r->plan.part_count; i++)
         search_destroy(sh.searches[i], NULL); /* undecided when a failure ended the search */
-    search_cache_free(&sh.cache);
+    search_cache_free(&sh.own_cache);
     free(sh.searches);
     free(sh.rcs);
     free(sh.todo);

@@ -73,7 +73,13 @@ void history_write_text(const struct history *h, history_sink_fn sink, void *ctx
 bool history_check_simple(struct history *h, char *why, size_t why_size);
 
 /* The real linearizability check (check/). Returns 1 linearizable, 0 not, -1 unknown or
- * unavailable; why describes a violation. */
-int history_check_linearizable(const struct history *h, char *why, size_t why_size);
+ * unavailable; why describes a violation. memory (NULL: none) keeps the checker's search
+ * memory from one call to the next (rast_check_memory in rast_check.h); it changes no verdict. */
+struct rast_check_memory;
+int history_check_linearizable(const struct history *h, struct rast_check_memory *memory,
+                               char *why, size_t why_size);
+/* A memory for history_check_linearizable; NULL without the checker or out of memory. */
+struct rast_check_memory *history_check_memory_create(void);
+void history_check_memory_destroy(struct rast_check_memory *memory);
 
 #endif /* SIM_HISTORY_H */

@@ -68,7 +68,18 @@ static int history_feed(const struct history *h, struct rast_history *rh, uint32
     return 0;
 }
 
-int history_check_linearizable(const struct history *h, char *why, size_t why_size)
+struct rast_check_memory *history_check_memory_create(void)
+{
+    return rast_check_memory_create();
+}
+
+void history_check_memory_destroy(struct rast_check_memory *memory)
+{
+    rast_check_memory_destroy(memory);
+}
+
+int history_check_linearizable(const struct history *h, struct rast_check_memory *memory,
+                               char *why, size_t why_size)
 {
     why[0] = 0;
     struct rast_history *rh = rast_history_create();
@@ -83,6 +94,7 @@ int history_check_linearizable(const struct history *h, char *why, size_t why_si
     opts.model = RAST_MODEL_KV;
     opts.budget_steps_max = 1000000;
     opts.memo_bytes_max = 16u << 20;
+    opts.memory = memory;
     struct rast_check_result *res = NULL;
     if (rast_check_run(rh, &opts, &res, NULL) != 0) {
         snprintf(why, why_size, "checker: could not run");
@@ -110,9 +122,21 @@ out_free:
 
 #else
 
-int history_check_linearizable(const struct history *h, char *why, size_t why_size)
+struct rast_check_memory *history_check_memory_create(void)
+{
+    return NULL;
+}
+
+void history_check_memory_destroy(struct rast_check_memory *memory)
+{
+    (void)memory;
+}
+
+int history_check_linearizable(const struct history *h, struct rast_check_memory *memory,
+                               char *why, size_t why_size)
 {
     (void)h;
+    (void)memory;
     if (why_size > 0)
         why[0] = 0;
     return -1;

@@ -324,7 +324,7 @@ static void scn_cmd_check(struct scn_world *w)
         scn_outf(w->out, "history: %" PRIu32 " operation%s, violation: %s", ops, plural, why);
         return;
     }
-    int verdict = history_check_linearizable(&w->history, why, sizeof why);
+    int verdict = history_check_linearizable(&w->history, NULL, why, sizeof why);
     if (verdict == 1)
         scn_outf(w->out, "history: %" PRIu32 " operation%s, linearizable", ops, plural);
     else if (verdict == 0)

@@ -14,6 +14,7 @@
 
 struct rast_sim {
     struct cluster cluster;
+    struct rast_check_memory *check_memory; /* the checker's, from run to run (NULL: none) */
 };
 
 struct rast_sim *rast_sim_create(void)
@@ -25,6 +26,7 @@ struct rast_sim *rast_sim_create(void)
         free(sim);
         return NULL;
     }
+    sim->check_memory = history_check_memory_create(); /* NULL: each check allocates its own */
     return sim;
 }
 
@@ -33,6 +35,7 @@ void rast_sim_destroy(struct rast_sim *sim)
     if (sim == NULL)
         return;
     cluster_free(&sim->cluster);
+    history_check_memory_destroy(sim->check_memory);
     free(sim);
 }
 
@@ -55,9 +58,10 @@ static void sim_entropy_setup(struct cluster *c, const struct rast_sim_options *
         entropy_record_start(&c->entropy);
 }
 
-static void sim_check_history(struct cluster *c, const struct rast_sim_options *o,
+static void sim_check_history(struct rast_sim *sim, const struct rast_sim_options *o,
                               struct rast_sim_result *r)
 {
+    struct cluster *c = &sim->cluster;
     char why[320];
     r->history_check = "simple";
     if (!history_check_simple(&c->history, why, sizeof why)) {
@@ -66,7 +70,7 @@ static void sim_check_history(struct cluster *c, const struct rast_sim_options *
     }
     if (!o->use_checker)
         return;
-    int verdict = history_check_linearizable(&c->history, why, sizeof why);
+    int verdict = history_check_linearizable(&c->history, sim->check_memory, why, sizeof why);
     if (verdict == 1)
         r->history_check = "linearizable";
     else if (verdict == 0)
@@ -129,7 +133,7 @@ int rast_sim_run(struct rast_sim *sim, const struct rast_sim_options *o,
     uint64_t events_max = o->events_max != 0 ? o->events_max : CLUSTER_EVENTS_DEFAULT_MAX;
     cluster_run(c, &r->config, events_max);
     if (!c->inv.violated && !c->crashed)
-        sim_check_history(c, o, r);
+        sim_check_history(sim, o, r);
     if (trace_on(&c->trace))
         trace_sim(&c->trace, c->now_us, "end events=%" PRIu64 " verdict=%s", c->events,
                   c->inv.violated ? c->inv.kind : c->crashed ? c->crash_kind : "ok");

@@ -294,6 +294,7 @@ int main(int argc, char **argv)
     const char *kept_name = NULL;
     if (c.json && c.file_count > 1 && c.emit == NULL)
         fputs("[", stdout);
+    c.opts.memory = c.file_count > 1 ? rast_check_memory_create() : NULL; /* NULL: per file */
     for (uint32_t i = 0; i < c.file_count; i++) {
         struct rast_history *h;
         struct rast_check_error err;
@@ -328,6 +329,7 @@ int main(int argc, char **argv)
         status = cli_combine(status, cli_write_html(c.html_path, kept_h, kept_r, kept_name));
     rast_check_result_destroy(kept_r);
     rast_history_destroy(kept_h);
+    rast_check_memory_destroy(c.opts.memory);
     free(c.files);
     return status;
 }

@@ -184,6 +184,8 @@ enum rast_check_unknown_reason {
 #define RAST_CHECK_BUDGET_STEPS_DEFAULT UINT64_C(200000000)
 #define RAST_CHECK_MEMO_BYTES_DEFAULT (UINT64_C(512) << 20)
 
+struct rast_check_memory;
+
 struct rast_check_options {
     uint32_t model;             /* enum rast_check_model */
     bool partition;             /* check each key on its own (P-compositionality); default on */
@@ -193,6 +195,8 @@ struct rast_check_options {
     bool has_initial;           /* use .initial as the initial value of every register/key */
     struct rast_value initial;  /* else: the model's default (etcd/kv/register: nil; knossos-cas
                                    and multi-register: 0; Porcupine kv files: "") */
+    struct rast_check_memory *memory; /* NULL (default): the run allocates its own; else the
+                                         calling thread's search memory is kept in it */
 };
 
 /* Fills the defaults: AUTO model, partition on, 1 job, default budgets, no initial override. */
@@ -213,6 +217,19 @@ RAST_CHECK_MUST_USE int rast_check_run(const struct rast_history *h,
                                        struct rast_check_error *err);
 
 void rast_check_result_destroy(struct rast_check_result *r);
+
+/*
+ * Memory for callers that check many histories one after another (a benchmark, a simulator
+ * sweep, a fuzz harness): with opts.memory set, the searches run on the calling thread take
+ * their allocations (search state, memo tables, ropes) from it and leave them there for the
+ * next rast_check_run, instead of freeing them. Otherwise the allocator may hand the top of
+ * the heap back to the system after every run, and the next run faults it in again. It
+ * changes no result and no budget accounting (memo bytes count the same). One memory serves
+ * one rast_check_run at a time; it holds what the largest search left until destroyed.
+ * Create returns NULL when out of memory.
+ */
+struct rast_check_memory *rast_check_memory_create(void);
+void rast_check_memory_destroy(struct rast_check_memory *m);
 
 /* A summary of a result, for programs (the simulator) that do not want text. */
 struct rast_check_summary {

@@ -480,6 +480,90 @@ static void test_cache_reuse_changes_nothing(void)
     rast_history_destroy(h);
 }
 
+/* The histories test_memory_reuse_changes_nothing checks back to back: large and small, by
+ * key and whole map, ropes, hard keys, failing and linearizable. */
+#define MEMORY_HISTORIES 5u
+
+static struct rast_history *memory_history(uint32_t which)
+{
+    struct rast_history *h = rast_history_create();
+    if (h == NULL)
+        return NULL;
+    for (int64_t k = 0; k < 6; k++) {
+        if (which == 0)
+            add_hard_key(h, k, 5 + (uint32_t)k, k == 4);
+        else if (which == 1)
+            add_append_key(h, k, 20 + 9 * (uint32_t)k, false);
+        else if (which == 2)
+            add_concurrent_appends(h, k, 3 + (uint32_t)k, k == 5);
+        else if (which == 3 && k < 2)
+            add_hard_key(h, k, 3, false);
+        else if (which == 4)
+            add_append_key(h, k, 4, k == 2);
+    }
+    return h;
+}
+
+/* Checks h as rast-check would, with memory (NULL: none); the text and JSON reports. */
+static void memory_check(const struct rast_history *h, uint32_t jobs, uint64_t steps,
+                         bool partition, struct rast_check_memory *memory, char **text,
+                         char **json)
+{
+    struct rast_check_options o;
+    rast_check_options_init(&o);
+    o.model = RAST_MODEL_KV;
+    o.jobs = jobs;
+    o.partition = partition;
+    o.budget_steps_max = steps != 0 ? steps : o.budget_steps_max;
+    o.memory = memory;
+    struct rast_check_result *r = NULL;
+    *text = *json = NULL;
+    if (rast_check_run(h, &o, &r, NULL) != 0)
+        return;
+    *text = report(r, h, 0);
+    *json = report(r, h, 1);
+    rast_check_result_destroy(r);
+}
+
+/* A rast_check_memory carried from check to check (as rast-bench, rast-sim and rast-check
+ * with several files do) changes no report, memo bytes and step counts included, whichever
+ * history ran before: bigger or smaller, by key or whole map, cut short by a budget. */
+static void test_memory_reuse_changes_nothing(void)
+{
+    struct rast_history *hs[MEMORY_HISTORIES];
+    for (uint32_t i = 0; i < MEMORY_HISTORIES; i++) {
+        hs[i] = memory_history(i);
+        CHECK(hs[i] != NULL);
+    }
+    struct rast_check_memory *memory = rast_check_memory_create();
+    CHECK(memory != NULL);
+    static const uint64_t steps[] = { 0, 40, 0 };
+    for (uint32_t round = 0; round < 3; round++) {
+        for (uint32_t n = 0; n < 2 * MEMORY_HISTORIES; n++) {
+            uint32_t i = round == 1 ? MEMORY_HISTORIES - 1 - n % MEMORY_HISTORIES
+                                    : n % MEMORY_HISTORIES;
+            uint32_t jobs = n % 3 == 2 ? 2 : 1;
+            bool partition = n % 4 != 3;
+            char *text, *json, *fresh_text, *fresh_json;
+            memory_check(hs[i], jobs, steps[round], partition, memory, &text, &json);
+            memory_check(hs[i], jobs, steps[round], partition, NULL, &fresh_text, &fresh_json);
+            CHECK(text != NULL && fresh_text != NULL && json != NULL && fresh_json != NULL);
+            if (text != NULL && fresh_text != NULL)
+                CHECK(strcmp(text, fresh_text) == 0);
+            if (json != NULL && fresh_json != NULL)
+                CHECK(strcmp(json, fresh_json) == 0);
+            free(text);
+            free(json);
+            free(fresh_text);
+            free(fresh_json);
+        }
+    }
+    rast_check_memory_destroy(memory);
+    rast_check_memory_destroy(NULL);
+    for (uint32_t i = 0; i < MEMORY_HISTORIES; i++)
+        rast_history_destroy(hs[i]);
+}
+
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
@@ -488,7 +572,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_jobs_do_not_change_output),   RAST_TEST(test_linearizable_and_empty),
         RAST_TEST(test_memo_exact_and_bounded),      RAST_TEST(test_witness_found),
         RAST_TEST(test_witness_key_favoured),        RAST_TEST(test_memo_large_exact_and_bounded),
-        RAST_TEST(test_cache_reuse_changes_nothing),
+        RAST_TEST(test_cache_reuse_changes_nothing), RAST_TEST(test_memory_reuse_changes_nothing),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }
