@@ -76,24 +76,6 @@ static bool events_less(const struct event_key *x, const struct event_key *y)
     return x->order < y->order;
 }
 
-/* Puts slot into its bucket's list when its time is in the wheel's window. */
-static bool events_wheel_push(struct events_wheel *w, const struct event *payload, uint32_t slot)
-{
-    uint64_t time_us = payload[slot].time_us;
-    uint64_t bucket = time_us >> EVENTS_WHEEL_BUCKET_SHIFT;
-    if (bucket < w->cursor || bucket - w->cursor >= EVENTS_WHEEL_BUCKETS)
-        return false;
-    uint32_t b = (uint32_t)bucket & (EVENTS_WHEEL_BUCKETS - 1);
-    uint32_t *link = &w->head[b];
-    while (*link != 0 && payload[*link - 1].time_us <= time_us)
-        link = &w->next[*link - 1];
-    w->next[slot] = *link;
-    *link = slot + 1;
-    w->nonempty[b / 64] |= 1ull << (b % 64);
-    w->count++;
-    return true;
-}
-
 static void events_heap_push(struct events_heap *h, struct event_key item)
 {
     uint32_t i = h->count++;
@@ -107,12 +89,11 @@ static void events_heap_push(struct events_heap *h, struct event_key item)
     h->keys[i] = item;
 }
 
-void events_place(struct events *q, uint32_t slot)
+void events_place_far(struct events *q, uint32_t slot)
 {
     const struct event *p = &q->payload[slot];
     struct event_key item = { .time_us = p->time_us, .order = (p->seq << EVENTS_SLOT_BITS) | slot };
-    if (!events_wheel_push(&q->wheel, q->payload, slot))
-        events_heap_push(&q->far, item);
+    events_heap_push(&q->far, item);
 }
 
 /* Moves last down from the root into the hole the popped key left. Out of line: inlined

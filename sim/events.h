@@ -128,9 +128,29 @@ bool events_init(struct events *q, uint32_t capacity);
 void events_free(struct events *q);
 /* Empties the queue and restarts the sequence at 0; keeps the memory. */
 void events_clear(struct events *q);
-/* Files the event of a filled payload slot in the wheel or the heap (events_push's
- * out-of-line half). */
-void events_place(struct events *q, uint32_t slot);
+/* Files the event of a filled payload slot in the heap: its time is outside the wheel's
+ * window (events_push's out-of-line half). */
+void events_place_far(struct events *q, uint32_t slot);
+
+/* Puts slot into its bucket's list when its time is in the wheel's window: a push has the
+ * newest seq, so it goes after every item of its time or earlier. */
+static inline bool events_wheel_push(struct events_wheel *w, const struct event *payload,
+                                     uint32_t slot)
+{
+    uint64_t time_us = payload[slot].time_us;
+    uint64_t bucket = time_us >> EVENTS_WHEEL_BUCKET_SHIFT;
+    if (bucket < w->cursor || bucket - w->cursor >= EVENTS_WHEEL_BUCKETS)
+        return false;
+    uint32_t b = (uint32_t)bucket & (EVENTS_WHEEL_BUCKETS - 1);
+    uint32_t *link = &w->head[b];
+    while (*link != 0 && payload[*link - 1].time_us <= time_us)
+        link = &w->next[*link - 1];
+    w->next[slot] = *link;
+    *link = slot + 1;
+    w->nonempty[b / 64] |= 1ull << (b % 64);
+    w->count++;
+    return true;
+}
 
 /* Writes ev into p, with seq, field by field. */
 static inline void events_write(struct event *p, const struct event *ev, uint64_t seq)
@@ -179,7 +199,8 @@ static inline bool events_push(struct events *q, const struct event *ev)
     /* lane events take no slot, so count <= capacity leaves one free */
     uint32_t slot = q->free_count > 0 ? q->free_slots[--q->free_count] : q->fresh_next++;
     events_write(&q->payload[slot], ev, seq);
-    events_place(q, slot);
+    if (!events_wheel_push(&q->wheel, q->payload, slot))
+        events_place_far(q, slot);
     return true;
 }
 /* Removes the earliest event into *out. False when empty. */
