@@ -225,12 +225,15 @@ void net_remember(struct network *net, uint32_t from, uint32_t to, uint32_t type
         size == 0 || size > NET_STALE_FRAME_BYTES_MAX)
         return;
     struct net_stale *latest = net_stale_at(net, to, from, type, 0);
-    struct net_stale *before = net_stale_at(net, to, from, type, 1);
+    struct net_stale *before = latest + 1; /* generation 1 follows generation 0 */
     struct net_stale *into = NULL;
     if (term == latest->term) {
         into = latest;
     } else if (term > latest->term) {
-        *before = *latest; /* the latest term becomes the one before */
+        /* the latest term becomes the one before: its frame's bytes, not all 256 */
+        before->term = latest->term;
+        before->size = latest->size;
+        memcpy(before->frame, latest->frame, latest->size);
         into = latest;
     } else if (term >= before->term) {
         into = before;
