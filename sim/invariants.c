@@ -120,8 +120,12 @@ static void inv_choose(struct invariants *inv, uint32_t id, uint64_t index, uint
         inv->chosen_count = index;
 }
 
-static void inv_check_commit(struct invariants *inv, uint32_t id, const struct rast_node *node,
-                             const struct rast_status *st)
+/* Out of line, as inv_new_leader: inv_after_step runs after every step, and with these
+ * inlined it saved and restored six registers for a step that nearly always changes neither
+ * the commit index nor the leader. */
+__attribute__((noinline)) static void inv_check_commit(struct invariants *inv, uint32_t id,
+                                                       const struct rast_node *node,
+                                                       const struct rast_status *st)
 {
     if (st->commit_index < inv->last_commit[id]) {
         inv_fail(inv, "commit_monotonic",
@@ -147,8 +151,9 @@ static void inv_check_commit(struct invariants *inv, uint32_t id, const struct r
 }
 
 /* A node that just became leader of term: election safety, leader completeness. */
-static void inv_new_leader(struct invariants *inv, uint32_t id, const struct rast_node *node,
-                           const struct rast_status *st)
+__attribute__((noinline)) static void inv_new_leader(struct invariants *inv, uint32_t id,
+                                                     const struct rast_node *node,
+                                                     const struct rast_status *st)
 {
     void *p = inv->term_leader;
     if (st->term >= (1u << 26) ||
@@ -188,7 +193,9 @@ void inv_after_step(struct invariants *inv, uint32_t id, const struct rast_node 
         return;
     struct rast_status st;
     rast_node_status(node, &st);
-    inv_check_commit(inv, id, node, &st);
+    /* with the commit index where it was and inside the log, inv_check_commit finds nothing */
+    if (st.commit_index != inv->last_commit[id] || st.commit_index > st.last_index)
+        inv_check_commit(inv, id, node, &st);
     if (inv->violated || st.role != RAST_LEADER)
         return;
     if (inv->leader_term[id] != st.term) {
