@@ -187,6 +187,27 @@ __attribute__((noinline)) static void inv_new_leader(struct invariants *inv, uin
     inv->leader_last_term[id] = st->last_term;
 }
 
+/* A step of a leader: a new one (election safety, leader completeness) or one that led
+ * before it (append-only). Out of line, as the commit check: most steps are followers'. */
+__attribute__((noinline)) static void inv_leader_step(struct invariants *inv, uint32_t id,
+                                                      const struct rast_node *node,
+                                                      const struct rast_status *st)
+{
+    if (inv->leader_term[id] != st->term) {
+        inv_new_leader(inv, id, node, st);
+        return;
+    }
+    uint64_t last = inv->leader_last_index[id];
+    if (st->last_index < last || rast_node_term_at(node, last) != inv->leader_last_term[id]) {
+        inv_fail(inv, "leader_append_only",
+                 "leader n%" PRIu32 " of term %" PRIu64 " lost or rewrote index %" PRIu64, id,
+                 st->term, last);
+        return;
+    }
+    inv->leader_last_index[id] = st->last_index;
+    inv->leader_last_term[id] = st->last_term;
+}
+
 void inv_after_step(struct invariants *inv, uint32_t id, const struct rast_node *node)
 {
     if (inv->violated)
@@ -196,21 +217,8 @@ void inv_after_step(struct invariants *inv, uint32_t id, const struct rast_node 
     /* with the commit index where it was and inside the log, inv_check_commit finds nothing */
     if (st.commit_index != inv->last_commit[id] || st.commit_index > st.last_index)
         inv_check_commit(inv, id, node, &st);
-    if (inv->violated || st.role != RAST_LEADER)
-        return;
-    if (inv->leader_term[id] != st.term) {
-        inv_new_leader(inv, id, node, &st);
-        return;
-    }
-    uint64_t last = inv->leader_last_index[id];
-    if (st.last_index < last || rast_node_term_at(node, last) != inv->leader_last_term[id]) {
-        inv_fail(inv, "leader_append_only",
-                 "leader n%" PRIu32 " of term %" PRIu64 " lost or rewrote index %" PRIu64, id,
-                 st.term, last);
-        return;
-    }
-    inv->leader_last_index[id] = st.last_index;
-    inv->leader_last_term[id] = st.last_term;
+    if (!inv->violated && st.role == RAST_LEADER)
+        inv_leader_step(inv, id, node, &st);
 }
 
 void inv_on_apply(struct invariants *inv, uint32_t id, uint64_t index,
