@@ -3,8 +3,8 @@
  * sequence). Ties in time keep insertion order, so a run never depends on the queue's layout.
  * Time is an integer count of simulated microseconds.
  *
- * Layout: the 48-byte payloads stay put in a slot pool; three structures hold references to
- * them, each sorted by (time_us, seq):
+ * Layout: three structures, each sorted by (time_us, seq); the lane holds its events, the
+ * wheel and the heap refer to 48-byte payloads that stay put in a slot pool:
  *   lane   a FIFO of whole events (not slots) for the one kind of event that is nearly always
  *          pushed in time order: ticks (a node's next tick is one interval ahead). A tick push
  *          that keeps the lane sorted is written straight into the ring, O(1), with no payload
