@@ -54,12 +54,10 @@ static void persist_emit(struct rast_node *node, bool with_hard_state, uint64_t 
     persist_track(node, p->token, first_index + entry_count - 1);
 }
 
-uint64_t persist_flush(struct rast_node *node)
+uint64_t persist_flush_emit(struct rast_node *node)
 {
     uint64_t last = node_last_index(node);
     bool with_hard_state = node->hard_state_dirty;
-    if (!with_hard_state && !node->truncate_pending && node->persist_from_index > last)
-        return node->token_issued;
     node->hard_state_dirty = false;
     do {
         uint64_t first = node->persist_from_index;

@@ -7,8 +7,9 @@
  * set exactly when the list is not empty; the cursor is at most the bucket number of every
  * queued event's time that is in the wheel; seq values are unique, so the order of pops is a
  * total order that does not depend on where events are kept; count = the heap's, the wheel's
- * and the lanes' counts; the slots named by the heap, the wheel, the lanes, the free stack and
- * fresh_next..capacity are disjoint and cover the pool (so clearing costs nothing per slot).
+ * and the lane's counts; the slots named by the heap, the wheel, the free stack and
+ * fresh_next..capacity are disjoint and cover the pool (so clearing costs nothing per slot);
+ * the lane's events hold no slot.
  */
 #include "events.h"
 
@@ -29,13 +30,9 @@ bool events_init(struct events *q, uint32_t capacity)
     q->far.keys = calloc(capacity, sizeof *q->far.keys);
     q->payload = calloc(capacity, sizeof *q->payload);
     q->free_slots = calloc(capacity, sizeof *q->free_slots);
-    bool lanes_ok = true;
-    for (uint32_t l = 0; l < EVENTS_LANES; l++) {
-        q->lanes[l].keys = calloc(EVENTS_LANE_CAPACITY, sizeof *q->lanes[l].keys);
-        lanes_ok = lanes_ok && q->lanes[l].keys != NULL;
-    }
+    q->lane.items = calloc(EVENTS_LANE_CAPACITY, sizeof *q->lane.items);
     if (q->wheel.head == NULL || q->wheel.next == NULL || q->far.keys == NULL ||
-        q->payload == NULL || q->free_slots == NULL || !lanes_ok) {
+        q->payload == NULL || q->free_slots == NULL || q->lane.items == NULL) {
         events_free(q);
         return false;
     }
@@ -50,8 +47,7 @@ void events_free(struct events *q)
     free(q->far.keys);
     free(q->payload);
     free(q->free_slots);
-    for (uint32_t l = 0; l < EVENTS_LANES; l++)
-        free(q->lanes[l].keys);
+    free(q->lane.items);
     memset(q, 0, sizeof *q);
 }
 
@@ -66,10 +62,8 @@ void events_clear(struct events *q)
     q->wheel.cursor = 0;
     q->wheel.count = 0;
     q->far.count = 0;
-    for (uint32_t l = 0; l < EVENTS_LANES; l++) {
-        q->lanes[l].head = 0;
-        q->lanes[l].count = 0;
-    }
+    q->lane.head = 0;
+    q->lane.count = 0;
     q->seq_next = 0;
     q->free_count = 0;
     q->fresh_next = 0;
@@ -80,47 +74,6 @@ static bool events_less(const struct event_key *x, const struct event_key *y)
     if (x->time_us != y->time_us)
         return x->time_us < y->time_us;
     return x->order < y->order;
-}
-
-/* The lane of an event kind, or NULL: a heap. */
-static struct events_lane *events_lane_of(struct events *q, uint8_t kind)
-{
-    switch (kind) {
-    case EV_TICK: return &q->lanes[0];
-    default: return NULL;
-    }
-}
-
-/* Appends item when that keeps the lane sorted: its seq is the newest, so a time no earlier
- * than the tail's is enough. False when it would not, or when the lane is full. */
-static bool events_lane_append(struct events_lane *lane, struct event_key item)
-{
-    if (lane->count == EVENTS_LANE_CAPACITY)
-        return false;
-    uint32_t tail = (lane->head + lane->count) & EVENTS_LANE_MASK;
-    if (lane->count > 0 && item.time_us < lane->keys[(tail - 1) & EVENTS_LANE_MASK].time_us)
-        return false;
-    lane->keys[tail] = item;
-    lane->count++;
-    return true;
-}
-
-/* Puts slot into its bucket's list when its time is in the wheel's window. */
-static bool events_wheel_push(struct events_wheel *w, const struct event *payload, uint32_t slot)
-{
-    uint64_t time_us = payload[slot].time_us;
-    uint64_t bucket = time_us >> EVENTS_WHEEL_BUCKET_SHIFT;
-    if (bucket < w->cursor || bucket - w->cursor >= EVENTS_WHEEL_BUCKETS)
-        return false;
-    uint32_t b = (uint32_t)bucket & (EVENTS_WHEEL_BUCKETS - 1);
-    uint32_t *link = &w->head[b];
-    while (*link != 0 && payload[*link - 1].time_us <= time_us)
-        link = &w->next[*link - 1];
-    w->next[slot] = *link;
-    *link = slot + 1;
-    w->nonempty[b / 64] |= 1ull << (b % 64);
-    w->count++;
-    return true;
 }
 
 static void events_heap_push(struct events_heap *h, struct event_key item)
@@ -136,14 +89,11 @@ static void events_heap_push(struct events_heap *h, struct event_key item)
     h->keys[i] = item;
 }
 
-void events_place(struct events *q, uint32_t slot)
+void events_place_far(struct events *q, uint32_t slot)
 {
     const struct event *p = &q->payload[slot];
     struct event_key item = { .time_us = p->time_us, .order = (p->seq << EVENTS_SLOT_BITS) | slot };
-    struct events_lane *lane = events_lane_of(q, p->kind);
-    if ((lane == NULL || !events_lane_append(lane, item)) &&
-        !events_wheel_push(&q->wheel, q->payload, slot))
-        events_heap_push(&q->far, item);
+    events_heap_push(&q->far, item);
 }
 
 /* Moves last down from the root into the hole the popped key left. Out of line: inlined
@@ -181,11 +131,13 @@ static uint32_t events_wheel_first(const struct events_wheel *w)
     return word * 64 + (uint32_t)__builtin_ctzll(bits);
 }
 
-#define EVENTS_IN_WHEEL EVENTS_LANES
-#define EVENTS_IN_FAR   (EVENTS_LANES + 1)
+#define EVENTS_IN_LANE  0u
+#define EVENTS_IN_WHEEL 1u
+#define EVENTS_IN_FAR   2u
 
-/* Where the least event of a non-empty queue is: a lane's index, EVENTS_IN_WHEEL (its bucket
- * in *bucket_out) or EVENTS_IN_FAR; its key in *least_out. */
+/* Where the least event of a non-empty queue is: EVENTS_IN_LANE, EVENTS_IN_WHEEL (its bucket
+ * in *bucket_out) or EVENTS_IN_FAR; its key in *least_out (a lane event's order has slot 0:
+ * seqs are unique, so the slot bits never decide a comparison). */
 static uint32_t events_least_at(const struct events *q, struct event_key *least_out,
                                 uint32_t *bucket_out)
 {
@@ -203,11 +155,13 @@ static uint32_t events_least_at(const struct events *q, struct event_key *least_
         least = q->far.keys[0];
         at = EVENTS_IN_FAR;
     }
-    for (uint32_t l = 0; l < EVENTS_LANES; l++) {
-        const struct events_lane *lane = &q->lanes[l];
-        if (lane->count > 0 && events_less(&lane->keys[lane->head], &least)) {
-            least = lane->keys[lane->head];
-            at = l;
+    const struct events_lane *lane = &q->lane;
+    if (lane->count > 0) {
+        const struct event *head = &lane->items[lane->head];
+        struct event_key key = { .time_us = head->time_us, .order = head->seq << EVENTS_SLOT_BITS };
+        if (events_less(&key, &least)) {
+            least = key;
+            at = EVENTS_IN_LANE;
         }
     }
     *least_out = least;
@@ -236,17 +190,19 @@ bool events_pop(struct events *q, struct event *out)
     struct event_key least;
     uint32_t bucket = 0;
     uint32_t at = events_least_at(q, &least, &bucket);
-    uint32_t slot = (uint32_t)(least.order & EVENTS_SLOT_MASK);
-    *out = q->payload[slot];
     q->count--;
-    q->free_slots[q->free_count++] = (uint16_t)slot;
-    if (at < EVENTS_LANES) {
-        q->lanes[at].head = (q->lanes[at].head + 1) & EVENTS_LANE_MASK;
-        q->lanes[at].count--;
-    } else if (at == EVENTS_IN_WHEEL) {
-        events_wheel_pop(&q->wheel, bucket);
+    if (at == EVENTS_IN_LANE) {
+        *out = q->lane.items[q->lane.head];
+        q->lane.head = (q->lane.head + 1) & EVENTS_LANE_MASK;
+        q->lane.count--;
     } else {
-        events_heap_pop(&q->far);
+        uint32_t slot = (uint32_t)(least.order & EVENTS_SLOT_MASK);
+        *out = q->payload[slot];
+        q->free_slots[q->free_count++] = (uint16_t)slot;
+        if (at == EVENTS_IN_WHEEL)
+            events_wheel_pop(&q->wheel, bucket);
+        else
+            events_heap_pop(&q->far);
     }
     uint64_t popped_bucket = out->time_us >> EVENTS_WHEEL_BUCKET_SHIFT;
     if (popped_bucket > q->wheel.cursor)

@@ -3,11 +3,12 @@
  * sequence). Ties in time keep insertion order, so a run never depends on the queue's layout.
  * Time is an integer count of simulated microseconds.
  *
- * Layout: the 48-byte payloads stay put in a slot pool; three structures hold references to
- * them, each sorted by (time_us, seq):
- *   lane   a FIFO of 16-byte keys for the one kind of event that is nearly always pushed in
- *          time order: ticks (a node's next tick is one interval ahead). A tick push that
- *          keeps the lane sorted goes there, O(1).
+ * Layout: three structures, each sorted by (time_us, seq); the lane holds its events, the
+ * wheel and the heap refer to 48-byte payloads that stay put in a slot pool:
+ *   lane   a FIFO of whole events (not slots) for the one kind of event that is nearly always
+ *          pushed in time order: ticks (a node's next tick is one interval ahead). A tick push
+ *          that keeps the lane sorted is written straight into the ring, O(1), with no payload
+ *          slot to take and give back: ticks are half of all events.
  *   wheel  a timing wheel of EVENTS_WHEEL_BUCKETS buckets of EVENTS_WHEEL_BUCKET_US each,
  *          starting at the bucket of the last pop: every other push whose time falls in that
  *          window (about 2.1 s) joins its bucket's list, kept sorted (a push has the newest
@@ -74,19 +75,21 @@ struct event_key {
 #define EVENTS_CAPACITY_MAX 65536u             /* payload slots are 16-bit */
 #define EVENTS_SEQ_MAX      ((1ull << 48) - 1) /* pushes per run before the queue refuses */
 
-#define EVENTS_LANES              1u    /* ticks */
-#define EVENTS_LANE_CAPACITY      4096u /* a power of two; a full lane sends pushes elsewhere */
+/* A power of two; a full lane sends pushes elsewhere. A run keeps one pending tick per node
+ * in it (clock jumps' extra ticks are due now, earlier than the tail: they go elsewhere). */
+#define EVENTS_LANE_CAPACITY      256u
 
 #define EVENTS_WHEEL_BUCKET_SHIFT 10u /* a bucket spans 1,024 us */
 #define EVENTS_WHEEL_BUCKET_US    (1u << EVENTS_WHEEL_BUCKET_SHIFT)
 #define EVENTS_WHEEL_BUCKETS      2048u /* a power of two: a window of about 2.1 s */
 #define EVENTS_WHEEL_WORDS        (EVENTS_WHEEL_BUCKETS / 64u)
 
-/* A ring of keys in increasing (time_us, order). */
+/* A ring of events in increasing (time_us, seq). */
 struct events_lane {
-    struct event_key *keys; /* EVENTS_LANE_CAPACITY */
+    struct event *items; /* EVENTS_LANE_CAPACITY */
     uint32_t head;
     uint32_t count;
+    uint64_t tail_time_us; /* time of the last item appended (any value when count is 0) */
 };
 
 /* A binary min-heap of keys. */
@@ -109,12 +112,12 @@ struct events_wheel {
 struct events {
     struct events_wheel wheel;
     struct events_heap far; /* keys outside the wheel's window when pushed */
-    struct events_lane lanes[EVENTS_LANES];
-    struct event *payload; /* capacity slots; heap and lane keys point into it */
+    struct events_lane lane; /* ticks */
+    struct event *payload; /* capacity slots; the wheel and the heap keys point into it */
     uint16_t *free_slots;  /* stack of recycled payload slots */
     uint32_t free_count;
     uint32_t fresh_next; /* slots fresh_next.. unused since the last clear */
-    uint32_t count;      /* events queued, heaps and lanes */
+    uint32_t count;      /* events queued: lane, wheel and heap */
     uint32_t capacity;
     uint64_t seq_next;
 };
@@ -125,9 +128,59 @@ bool events_init(struct events *q, uint32_t capacity);
 void events_free(struct events *q);
 /* Empties the queue and restarts the sequence at 0; keeps the memory. */
 void events_clear(struct events *q);
-/* Files the event of a filled payload slot in the lane, the wheel or the heap (events_push's
- * out-of-line half). */
-void events_place(struct events *q, uint32_t slot);
+/* Files the event of a filled payload slot in the heap: its time is outside the wheel's
+ * window (events_push's out-of-line half). */
+void events_place_far(struct events *q, uint32_t slot);
+
+/* Puts slot into its bucket's list when its time is in the wheel's window: a push has the
+ * newest seq, so it goes after every item of its time or earlier. */
+static inline bool events_wheel_push(struct events_wheel *w, const struct event *payload,
+                                     uint32_t slot)
+{
+    uint64_t time_us = payload[slot].time_us;
+    uint64_t bucket = time_us >> EVENTS_WHEEL_BUCKET_SHIFT;
+    if (bucket < w->cursor || bucket - w->cursor >= EVENTS_WHEEL_BUCKETS)
+        return false;
+    uint32_t b = (uint32_t)bucket & (EVENTS_WHEEL_BUCKETS - 1);
+    uint32_t *link = &w->head[b];
+    while (*link != 0 && payload[*link - 1].time_us <= time_us)
+        link = &w->next[*link - 1];
+    w->next[slot] = *link;
+    *link = slot + 1;
+    w->nonempty[b / 64] |= 1ull << (b % 64);
+    w->count++;
+    return true;
+}
+
+/* Writes ev into p, with seq, field by field. */
+static inline void events_write(struct event *p, const struct event *ev, uint64_t seq)
+{
+    p->time_us = ev->time_us; /* field by field: no whole-struct copy through the stack */
+    p->seq = seq;
+    p->kind = ev->kind;
+    p->node = ev->node;
+    p->pad = 0;
+    p->epoch = ev->epoch;
+    p->a = ev->a;
+    p->d = ev->d;
+    p->b = ev->b;
+    p->c = ev->c;
+}
+
+/* Appends a tick to the lane when that keeps it sorted: its seq is the newest, so a time no
+ * earlier than the tail's is enough. False when it would not, or when the lane is full. */
+static inline bool events_lane_append(struct events_lane *lane, const struct event *ev,
+                                      uint64_t seq)
+{
+    if (lane->count == EVENTS_LANE_CAPACITY ||
+        (lane->count > 0 && ev->time_us < lane->tail_time_us))
+        return false;
+    uint32_t tail = (lane->head + lane->count) & (EVENTS_LANE_CAPACITY - 1);
+    events_write(&lane->items[tail], ev, seq);
+    lane->tail_time_us = ev->time_us;
+    lane->count++;
+    return true;
+}
 
 /* Adds ev (its seq is assigned here). False when the queue is full (or after
  * EVENTS_SEQ_MAX pushes since the last clear). Inline: callers build ev on their stack field
@@ -138,20 +191,16 @@ static inline bool events_push(struct events *q, const struct event *ev)
 {
     if (q->count == q->capacity || q->seq_next > EVENTS_SEQ_MAX)
         return false;
-    uint32_t slot = q->free_count > 0 ? q->free_slots[--q->free_count] : q->fresh_next++;
-    struct event *p = &q->payload[slot];
-    p->time_us = ev->time_us; /* field by field: no whole-struct copy through the stack */
-    p->seq = q->seq_next++;
-    p->kind = ev->kind;
-    p->node = ev->node;
-    p->pad = 0;
-    p->epoch = ev->epoch;
-    p->a = ev->a;
-    p->d = ev->d;
-    p->b = ev->b;
-    p->c = ev->c;
+    uint64_t seq = q->seq_next++;
     q->count++;
-    events_place(q, slot);
+    /* the kind is a constant at nearly every call site: the test folds away */
+    if (ev->kind == EV_TICK && events_lane_append(&q->lane, ev, seq))
+        return true;
+    /* lane events take no slot, so count <= capacity leaves one free */
+    uint32_t slot = q->free_count > 0 ? q->free_slots[--q->free_count] : q->fresh_next++;
+    events_write(&q->payload[slot], ev, seq);
+    if (!events_wheel_push(&q->wheel, q->payload, slot))
+        events_place_far(q, slot);
     return true;
 }
 /* Removes the earliest event into *out. False when empty. */

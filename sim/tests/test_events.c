@@ -245,6 +245,37 @@ static void test_full_lane_spills_to_heap(void)
     events_free(&q);
 }
 
+/* Ticks kept in the lane (no payload slot) come back with every field, count against the
+ * capacity like any other event, and mix with slot events in one order. */
+static void test_lane_events_keep_fields_and_count(void)
+{
+    struct events q;
+    CHECK(events_init(&q, 4));
+    struct event tick = { .time_us = 20, .kind = EV_TICK, .node = 3, .epoch = 9, .a = 1,
+                          .d = 4, .b = 5, .c = 6 };
+    struct event deliver = { .time_us = 20, .kind = EV_DELIVER, .node = 2, .a = 7 };
+    CHECK(events_push(&q, &tick));
+    CHECK(events_push(&q, &deliver));
+    tick.time_us = 30;
+    tick.a = 0;
+    CHECK(events_push(&q, &tick));
+    CHECK_EQ_U64(q.lane.count, 2);
+    CHECK(events_push(&q, &deliver));
+    CHECK(!events_push(&q, &tick)); /* full, though two slots were never used */
+    struct event out;
+    CHECK(events_pop(&q, &out));
+    CHECK(out.kind == EV_TICK && out.time_us == 20 && out.node == 3 && out.epoch == 9);
+    CHECK(out.a == 1 && out.d == 4 && out.b == 5 && out.c == 6 && out.seq == 0);
+    CHECK(events_pop(&q, &out));
+    CHECK(out.kind == EV_DELIVER && out.time_us == 20 && out.a == 7 && out.seq == 1);
+    CHECK(events_pop(&q, &out));
+    CHECK(out.kind == EV_DELIVER && out.time_us == 20 && out.seq == 3);
+    CHECK(events_pop(&q, &out));
+    CHECK(out.kind == EV_TICK && out.time_us == 30 && out.a == 0 && out.seq == 2);
+    CHECK(!events_pop(&q, &out));
+    events_free(&q);
+}
+
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
@@ -258,6 +289,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_wheel_and_heap_pop_in_one_order),
         RAST_TEST(test_push_before_window_pops_first),
         RAST_TEST(test_clear_empties_the_wheel),
+        RAST_TEST(test_lane_events_keep_fields_and_count),
     };
     return rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
 }

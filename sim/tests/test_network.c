@@ -316,6 +316,33 @@ static void test_replay_stale_sends_older_terms_only(void)
     CHECK_EQ_U64(firsts[0], 'd');
 }
 
+/* A frame that moves from the latest term's place to the one before keeps every byte (the
+ * store copies the frame's own bytes, not the whole entry), even after a longer frame of an
+ * older term was there. */
+static void test_replay_stale_keeps_whole_frames(void)
+{
+    setup(0, 0, 0, 64);
+    uint8_t older[NET_STALE_FRAME_BYTES_MAX], kept[200], newer[8] = { 'n' };
+    for (uint32_t i = 0; i < sizeof older; i++)
+        older[i] = (uint8_t)(0xff - i);
+    for (uint32_t i = 0; i < sizeof kept; i++)
+        kept[i] = (uint8_t)(i * 7 + 1);
+    net_remember(&net, 2, 1, 4, 2, older, sizeof older);
+    net_remember(&net, 2, 1, 4, 3, older, sizeof older); /* term 2 moves back */
+    net_remember(&net, 2, 1, 4, 3, kept, sizeof kept);   /* the last frame of term 3 */
+    net_remember(&net, 2, 1, 4, 6, newer, sizeof newer); /* term 3 moves back over term 2 */
+    CHECK_EQ_U64(net_replay_stale(&net, 1, 6, 0), 1);
+    struct event ev;
+    CHECK(events_pop(&queue, &ev));
+    size_t size = 0;
+    const uint8_t *got = net_arrive(&net, ev.a, &size);
+    CHECK(got != NULL);
+    CHECK_EQ_U64(size, sizeof kept);
+    CHECK(memcmp(got, kept, sizeof kept) == 0);
+    net_release(&net, ev.a);
+    CHECK(!events_pop(&queue, &ev));
+}
+
 int main(int argc, char **argv)
 {
     static const struct rast_test tests[] = {
@@ -328,6 +355,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_bitflip_seals_before_flipping),
         RAST_TEST(test_delays_reorder),
         RAST_TEST(test_cut_drops_new_sends_only),
+        RAST_TEST(test_replay_stale_keeps_whole_frames),
         RAST_TEST(test_hold_defers_in_flight_and_new),
         RAST_TEST(test_replay_arrives_again_late),
         RAST_TEST(test_replay_stale_sends_older_terms_only),
