@@ -23,6 +23,7 @@ static void entropy_reset(struct entropy *e, uint8_t kind)
     e->input_size = 0;
     e->input_offset = 0;
     e->prng_unrecorded = false;
+    e->spent_unrecorded = false;
     e->recording = false;
     e->record_truncated = false;
     e->record_size = 0;
@@ -42,6 +43,7 @@ void entropy_init_bytes(struct entropy *e, const uint8_t *input, size_t size)
     entropy_reset(e, ENTROPY_BYTES);
     e->input = input;
     e->input_size = input == NULL ? 0 : size;
+    e->spent_unrecorded = e->input_size == 0;
 }
 
 void entropy_init_replay(struct entropy *e, const uint8_t *log, size_t size)
@@ -49,12 +51,14 @@ void entropy_init_replay(struct entropy *e, const uint8_t *log, size_t size)
     entropy_reset(e, ENTROPY_REPLAY);
     e->input = log;
     e->input_size = log == NULL ? 0 : size;
+    e->spent_unrecorded = e->input_size == 0;
 }
 
 void entropy_record_start(struct entropy *e)
 {
     e->recording = true;
     e->prng_unrecorded = false;
+    e->spent_unrecorded = false;
     e->record_truncated = false;
     e->record_size = 0;
 }
@@ -135,6 +139,8 @@ uint64_t entropy_choose(struct entropy *e, uint64_t n, bool forced, uint64_t for
         value = forced_value;
     if (e->recording && n > 1) /* a choice among one consumes nothing, records nothing */
         entropy_record_value(e, value);
+    e->spent_unrecorded = e->kind != ENTROPY_PRNG && !e->recording &&
+                          e->input_offset >= e->input_size;
     return value;
 }
 

@@ -38,6 +38,7 @@ struct entropy {
     size_t input_size;
     size_t input_offset;
     bool prng_unrecorded; /* kind == ENTROPY_PRNG && !recording: the inline path */
+    bool spent_unrecorded; /* BYTES or REPLAY, input used up, !recording: every draw is 0 */
     /* recording */
     bool recording;
     bool record_truncated;
@@ -79,6 +80,8 @@ static inline uint64_t entropy_below(struct entropy *e, uint64_t n)
 {
     if (e->prng_unrecorded && n > 1)
         return entropy_prng_next(e) % n;
+    if (e->spent_unrecorded) /* a fuzz input used up: about half its run's draws */
+        return 0;
     return entropy_choose(e, n, false, 0);
 }
 

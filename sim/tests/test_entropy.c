@@ -47,6 +47,36 @@ static void test_bytes_zero_and_exhausted_are_boring(void)
     entropy_init_bytes(&e, one, 1);
     CHECK_EQ_U64(entropy_below(&e, 256), 200);
     CHECK_EQ_U64(entropy_below(&e, 256), 0);
+    CHECK(e.spent_unrecorded); /* the inline path answers from now on */
+    entropy_init_bytes(&e, one, 1); /* a new input is not spent */
+    CHECK(!e.spent_unrecorded);
+    CHECK_EQ_U64(entropy_below(&e, 7), 200 % 7);
+}
+
+/* A recording run records every draw, also those past the end of its input (each 0), so the
+ * choice log replays the run; the spent shortcut must not skip them. */
+static void test_spent_input_still_records(void)
+{
+    static const uint8_t two[2] = {5, 9};
+    struct entropy e = {0}, rep = {0};
+    entropy_init_bytes(&e, two, sizeof two);
+    entropy_record_start(&e);
+    CHECK_EQ_U64(entropy_below(&e, 100), 5);
+    CHECK_EQ_U64(entropy_below(&e, 100), 9);
+    for (int i = 0; i < 10; i++)
+        CHECK_EQ_U64(entropy_below(&e, 100), 0);
+    CHECK(!e.spent_unrecorded);
+    CHECK_EQ_U64(e.record_size, 12); /* one varint byte per draw */
+    CHECK_EQ_U64(entropy_choose(&e, 100, true, 42), 42); /* a pinned value past the end */
+    entropy_init_replay(&rep, e.record, e.record_size);
+    CHECK_EQ_U64(entropy_below(&rep, 100), 5);
+    CHECK_EQ_U64(entropy_below(&rep, 100), 9);
+    for (int i = 0; i < 10; i++)
+        CHECK_EQ_U64(entropy_below(&rep, 100), 0);
+    CHECK_EQ_U64(entropy_below(&rep, 100), 42);
+    CHECK(rep.spent_unrecorded);
+    CHECK_EQ_U64(entropy_below(&rep, 100), 0);
+    entropy_free(&e);
 }
 
 static void test_record_then_replay(void)
@@ -89,6 +119,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_prng_is_deterministic),
         RAST_TEST(test_below_bounds),
         RAST_TEST(test_bytes_zero_and_exhausted_are_boring),
+        RAST_TEST(test_spent_input_still_records),
         RAST_TEST(test_record_then_replay),
         RAST_TEST(test_chance_rate_holds),
     };
