@@ -178,19 +178,26 @@ static void cf_recv(struct cluster_features *cf, uint32_t to, uint64_t term_befo
 }
 
 
+/* Node id crashed; cause is the event id of its cause (2 nemesis, 3 EIO, 4 ENOSPC, 5 other). */
+static void cf_crash(struct cluster_features *cf, uint32_t id, bool torn, uint32_t cause)
+{
+    cf->crashes++;
+    cf_event(cf, torn ? 1 : 0);
+    cf_event(cf, cause);
+    if (cf->role[id] != 0)
+        cf_role_change(cf, id, 0, cf->term[id]);
+    cf->commit[id] = 0;
+}
+
 static void cf_node_down(struct cluster_features *cf, uint32_t id, struct cursor *c)
 {
     if (cur_lit(c, "crash (")) {
-        cf->crashes++;
         bool torn = c->end - c->p > 10 && memcmp(c->end - 10, "torn write", 10) == 0;
-        cf_event(cf, torn ? 1 : 0);
-        cf_event(cf, cur_lit(c, "nemesis")  ? 2
-                     : cur_lit(c, "EIO")    ? 3
-                     : cur_lit(c, "ENOSPC") ? 4
-                                            : 5);
-        if (cf->role[id] != 0)
-            cf_role_change(cf, id, 0, cf->term[id]);
-        cf->commit[id] = 0;
+        cf_crash(cf, id, torn,
+                 cur_lit(c, "nemesis")  ? 2
+                 : cur_lit(c, "EIO")    ? 3
+                 : cur_lit(c, "ENOSPC") ? 4
+                                        : 5);
     } else if (cur_lit(c, "disk corrupt")) {
         cf_event(cf, 6);
     } else if (cur_lit(c, "disk torn tail")) {
@@ -198,8 +205,9 @@ static void cf_node_down(struct cluster_features *cf, uint32_t id, struct cursor
     }
 }
 
-/* A live node's status after an event; returns its term before the event. */
-static uint64_t cf_node_status(struct cluster_features *cf, uint32_t id, uint8_t role,
+/* A live node's status after an event; returns its term before the event. Inline: it runs
+ * for every probed event, and the status rarely changed (the changes are calls). */
+static inline uint64_t cf_node_status(struct cluster_features *cf, uint32_t id, uint8_t role,
                                uint64_t term, uint64_t commit)
 {
     uint64_t term_before = cf->term[id];
@@ -361,6 +369,21 @@ void cluster_features_probe(void *ctx, const struct rast_sim_probe *p)
         uint32_t outcome = p->client_outcome >= 1 ? p->client_outcome - 1u : 3u;
         cf->lines++;
         cf_client_done(cf, op, outcome);
+        return;
+    }
+    if (p->what >= RAST_SIM_PROBE_CRASH) { /* nemesis events of a node (see cf_sim_event) */
+        if (p->node == 0 || p->node >= CF_NODES_MAX)
+            return;
+        cf->lines++;
+        if (p->what == RAST_SIM_PROBE_CRASH) {
+            static const uint8_t causes[] = { 5, 2, 3, 4 }; /* enum rast_sim_crash_cause */
+            uint32_t cause = p->crash_cause <= RAST_SIM_CRASH_ENOSPC ? causes[p->crash_cause] : 5;
+            cf_crash(cf, p->node, p->crash_torn, cause);
+        } else if (p->what == RAST_SIM_PROBE_PAUSE) {
+            cf_event(cf, 23);
+        } else if (p->what == RAST_SIM_PROBE_CLOCK) {
+            cf_event(cf, p->clock_jump ? 21 : 22);
+        }
         return;
     }
     uint8_t role = p->status.role;

@@ -192,8 +192,15 @@ void cluster_crash_node(struct cluster *c, uint32_t id, const char *why)
     n->stall_until_us = 0;
     n->disk_done_at_us = 0;
     n->crashes++;
-    if (trace_on(&c->trace))
-        trace_node(&c->trace, c->now_us, id, NULL, "crash (%s)%s", why, torn ? " torn write" : "");
+    if (trace_on(&c->trace)) {
+        uint8_t cause = strcmp(why, "nemesis") == 0 ? RAST_SIM_CRASH_NEMESIS
+                        : strcmp(why, "EIO") == 0   ? RAST_SIM_CRASH_EIO
+                        : strcmp(why, "ENOSPC") == 0 ? RAST_SIM_CRASH_ENOSPC
+                                                     : RAST_SIM_CRASH_OTHER;
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_CRASH, .time_us = c->now_us,
+                                   .node = id, .crash_cause = cause, .crash_torn = torn};
+        trace_node_down_event(&c->trace, &p, "crash (%s)%s", why, torn ? " torn write" : "");
+    }
     /* half the restarts are quick (1-30 ms, a supervisor restarting the process), so a node
      * is back while messages from before its crash are still in flight */
     uint64_t delay = 0;

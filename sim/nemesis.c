@@ -193,13 +193,19 @@ static void nemesis_clock(struct cluster *c)
                                .epoch = n->epoch, .a = 1};
             cluster_push(c, &ev);
         }
-        if (trace_on(&c->trace))
-            trace_sim(&c->trace, c->now_us, "clock of n%" PRIu32 " jumps %" PRIu32 " ticks",
-                      id, ticks);
+        if (trace_on(&c->trace)) {
+            struct rast_sim_probe p = {.what = RAST_SIM_PROBE_CLOCK, .time_us = c->now_us,
+                                       .node = id, .clock_jump = true};
+            trace_sim_event(&c->trace, &p, c->now_us,
+                            "clock of n%" PRIu32 " jumps %" PRIu32 " ticks", id, ticks);
+        }
     } else {
         n->stall_until_us = c->now_us + entropy_range(&c->entropy, 10000, 1000000);
-        if (trace_on(&c->trace))
-            trace_sim(&c->trace, c->now_us, "clock of n%" PRIu32 " stalls", id);
+        if (trace_on(&c->trace)) {
+            struct rast_sim_probe p = {.what = RAST_SIM_PROBE_CLOCK, .time_us = c->now_us,
+                                       .node = id, .clock_jump = false};
+            trace_sim_event(&c->trace, &p, c->now_us, "clock of n%" PRIu32 " stalls", id);
+        }
     }
 }
 
@@ -214,8 +220,11 @@ static void nemesis_do(struct cluster *c, uint32_t action)
             struct event ev = {.time_us = c->nodes[id].paused_until_us, .kind = EV_RESUME,
                                .node = (uint8_t)id, .epoch = c->nodes[id].epoch};
             cluster_push(c, &ev);
-            if (trace_on(&c->trace))
-                trace_sim(&c->trace, c->now_us, "pause n%" PRIu32, id);
+            if (trace_on(&c->trace)) {
+                struct rast_sim_probe p = {.what = RAST_SIM_PROBE_PAUSE, .time_us = c->now_us,
+                                           .node = id};
+                trace_sim_event(&c->trace, &p, c->now_us, "pause n%" PRIu32, id);
+            }
         }
         break;
     case NEMESIS_PARTITION: nemesis_partition(c); break;

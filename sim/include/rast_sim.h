@@ -110,9 +110,10 @@ typedef void (*rast_sim_sink_fn)(void *ctx, const char *text, size_t size);
 
 /* The probe: a structured view of the trace for programs that watch a run (the cluster
  * fuzzer's protocol-state features) without paying to format and parse every line. The
- * frequent node events and client completions arrive as fields; everything else (nemesis,
- * phases, crashes) arrives as its trace line, formatted exactly as --trace prints it. Client
- * invocations are not reported. */
+ * frequent node events, client completions and the commonest nemesis events (crashes,
+ * pauses, clock faults) arrive as fields; everything else (partitions, corruption, replays,
+ * phases) arrives as its trace line, formatted exactly as --trace prints it. Client
+ * invocations and the end-of-run line are not reported. */
 enum rast_sim_probe_what {
     RAST_SIM_PROBE_TEXT = 1,         /* text: a trace line without its newline */
     RAST_SIM_PROBE_TICK = 2,         /* node ticked */
@@ -123,13 +124,25 @@ enum rast_sim_probe_what {
     RAST_SIM_PROBE_START = 7,        /* node started from its disk */
     RAST_SIM_PROBE_RESUME = 8,       /* node's pause ended */
     RAST_SIM_PROBE_CLIENT = 9,       /* a client operation completed: client, op, outcome */
+    RAST_SIM_PROBE_CRASH = 10,       /* node crashed (now down): crash_cause, crash_torn */
+    RAST_SIM_PROBE_PAUSE = 11,       /* the nemesis paused node */
+    RAST_SIM_PROBE_CLOCK = 12,       /* the nemesis made node's clock jump or stall: clock_jump */
+};
+
+/* Why a node crashed (RAST_SIM_PROBE_CRASH). */
+enum rast_sim_crash_cause {
+    RAST_SIM_CRASH_OTHER = 0,   /* at persist, fail-stop on a refused persist */
+    RAST_SIM_CRASH_NEMESIS = 1, /* the nemesis's crash action */
+    RAST_SIM_CRASH_EIO = 2,     /* the disk failed a write with EIO */
+    RAST_SIM_CRASH_ENOSPC = 3,  /* the disk failed a write with ENOSPC */
 };
 
 struct rast_sim_probe {
     uint8_t what; /* enum rast_sim_probe_what */
     uint64_t time_us;
     uint32_t node;             /* 1..7; 0 for TEXT */
-    struct rast_status status; /* the node's status after the event (not for TEXT) */
+    struct rast_status status; /* the node's status after the event (not for TEXT, CLIENT,
+                                * CRASH, PAUSE, CLOCK) */
     uint8_t msg_type;          /* RECV: enum rast_msg_type */
     uint32_t msg_from;
     uint64_t msg_term;
@@ -137,6 +150,9 @@ struct rast_sim_probe {
     uint32_t client;        /* CLIENT: client index */
     uint8_t client_op;      /* CLIENT: 1 get, 2 put, 3 cas */
     uint8_t client_outcome; /* CLIENT: 0 pending, 1 ok, 2 fail, 3 info */
+    uint8_t crash_cause;    /* CRASH: enum rast_sim_crash_cause */
+    bool crash_torn;        /* CRASH: the crash tore the write in flight */
+    bool clock_jump;        /* CLOCK: true jumps ahead, false stalls */
     const char *text;       /* TEXT */
     size_t text_size;
 };
