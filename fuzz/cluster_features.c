@@ -357,11 +357,38 @@ void cluster_features_line(void *ctx, const char *text, size_t size)
         cf_node_line(cf, (uint32_t)id, &c);
 }
 
-void cluster_features_probe(void *ctx, const struct rast_sim_probe *p)
+/* The event id of a RAST_SIM_PROBE_SIM event (as cf_sim_event gives it for its line), or -1. */
+static int cf_sim_probe(struct cluster_features *cf, const struct rast_sim_probe *p)
 {
-    struct cluster_features *cf = ctx;
+    switch (p->sim_event) {
+    case RAST_SIM_EVENT_HEAL: cf->partitioned = false; return 11;
+    case RAST_SIM_EVENT_PARTITION:
+        cf->partitioned = true;
+        return p->partition_shape < 6 ? 12 + p->partition_shape : 18;
+    case RAST_SIM_EVENT_LIVENESS:
+        cf->partitioned = false;
+        cf->liveness_phase = true;
+        return 19;
+    case RAST_SIM_EVENT_CORRUPT: return 20;
+    case RAST_SIM_EVENT_CLOG: return 24;
+    case RAST_SIM_EVENT_ISOLATE: cf->partitioned = true; return 25;
+    case RAST_SIM_EVENT_REPLAY: return 26;
+    default: return -1;
+    }
+}
+
+/* The probe's general path: any kind, any change of status. */
+static void cf_probe_event(struct cluster_features *cf, const struct rast_sim_probe *p)
+{
+    if (p->what == RAST_SIM_PROBE_SIM) {
+        cf->lines++;
+        int ev = cf_sim_probe(cf, p);
+        if (ev >= 0)
+            cf_event(cf, (uint32_t)ev);
+        return;
+    }
     if (p->what == RAST_SIM_PROBE_TEXT) {
-        cluster_features_line(ctx, p->text, p->text_size);
+        cluster_features_line(cf, p->text, p->text_size);
         return;
     }
     if (p->what == RAST_SIM_PROBE_CLIENT) { /* probe: 1 get 2 put 3 cas; 1 ok 2 fail 3 info */
@@ -371,7 +398,7 @@ void cluster_features_probe(void *ctx, const struct rast_sim_probe *p)
         cf_client_done(cf, op, outcome);
         return;
     }
-    if (p->what >= RAST_SIM_PROBE_CRASH) { /* nemesis events of a node (see cf_sim_event) */
+    if (p->what >= RAST_SIM_PROBE_CRASH && p->what <= RAST_SIM_PROBE_CLOCK) { /* cf_sim_event */
         if (p->node == 0 || p->node >= CF_NODES_MAX)
             return;
         cf->lines++;
@@ -403,6 +430,11 @@ void cluster_features_probe(void *ctx, const struct rast_sim_probe *p)
     case RAST_SIM_PROBE_RESUME: cf_event(cf, 10); break;
     default: break;
     }
+}
+
+void cluster_features_probe(void *ctx, const struct rast_sim_probe *p)
+{
+    cf_probe_event(ctx, p);
 }
 
 void cluster_features_end(struct cluster_features *cf)

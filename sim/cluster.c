@@ -445,18 +445,26 @@ void cluster_replay_stale(struct cluster *c, uint32_t id)
     struct rast_status st;
     rast_node_status(c->hosts[id].node, &st);
     uint32_t count = net_replay_stale(&c->net, id, st.term, c->now_us);
-    if (trace_on(&c->trace))
-        trace_sim(&c->trace, c->now_us,
-                  "replay %" PRIu32 " stale messages to n%" PRIu32 " (older than term %" PRIu64 ")",
-                  count, id, st.term);
+    if (trace_on(&c->trace)) {
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                   .sim_event = RAST_SIM_EVENT_REPLAY};
+        trace_sim_event(&c->trace, &p, c->now_us,
+                        "replay %" PRIu32 " stale messages to n%" PRIu32
+                        " (older than term %" PRIu64 ")",
+                        count, id, st.term);
+    }
 }
 
 static void cluster_on_phase(struct cluster *c)
 {
     if (c->phase != PHASE_FAULT)
         return;
-    if (trace_on(&c->trace))
-        trace_sim(&c->trace, c->now_us, "phase liveness: heal, stop faults, restart nodes");
+    if (trace_on(&c->trace)) {
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                   .sim_event = RAST_SIM_EVENT_LIVENESS};
+        trace_sim_event(&c->trace, &p, c->now_us,
+                        "phase liveness: heal, stop faults, restart nodes");
+    }
     c->phase = PHASE_LIVENESS;
     nemesis_heal_all(c);
     if (c->cfg.safety_only) {
@@ -528,8 +536,11 @@ static void cluster_dispatch(struct cluster *c, const struct event *ev)
         if (ev->a == c->partition_gen && c->partitioned) {
             net_heal(&c->net);
             c->partitioned = false;
-            if (trace_on(&c->trace))
-                trace_sim(&c->trace, c->now_us, "partition healed");
+            if (trace_on(&c->trace)) {
+                struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                           .sim_event = RAST_SIM_EVENT_HEAL};
+                trace_sim_event(&c->trace, &p, c->now_us, "partition healed");
+            }
         }
         break;
     case EV_REPLAY:

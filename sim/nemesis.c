@@ -129,8 +129,13 @@ static void nemesis_partition(struct cluster *c)
     uint64_t heal_us = entropy_range(&c->entropy, 50000, 5000000);
     struct event ev = {.time_us = c->now_us + heal_us, .kind = EV_HEAL, .a = c->partition_gen};
     cluster_push(c, &ev);
-    if (trace_on(&c->trace))
-        trace_sim(&c->trace, c->now_us, "partition %s for %" PRIu64 " us", name, heal_us);
+    if (trace_on(&c->trace)) {
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                   .sim_event = RAST_SIM_EVENT_PARTITION,
+                                   .partition_shape = (uint8_t)shape};
+        trace_sim_event(&c->trace, &p, c->now_us, "partition %s for %" PRIu64 " us", name,
+                        heal_us);
+    }
 }
 
 /* Isolate the leader, keep its clients (etcd#20418, a deposed leader serving reads): what it
@@ -157,11 +162,14 @@ static void nemesis_isolate(struct cluster *c)
     c->partition_gen++;
     struct event ev = { .time_us = c->now_us + heal_us, .kind = EV_HEAL, .a = c->partition_gen };
     cluster_push(c, &ev);
-    if (trace_on(&c->trace))
-        trace_sim(&c->trace, c->now_us,
-                  "isolate leader n%" PRIu32 " (clients still reach it) "
-                  "for %" PRIu64 " us",
-                  leader, heal_us);
+    if (trace_on(&c->trace)) {
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                   .sim_event = RAST_SIM_EVENT_ISOLATE};
+        trace_sim_event(&c->trace, &p, c->now_us,
+                        "isolate leader n%" PRIu32 " (clients still reach it) "
+                        "for %" PRIu64 " us",
+                        leader, heal_us);
+    }
 }
 
 static void nemesis_corrupt(struct cluster *c)
@@ -176,8 +184,11 @@ static void nemesis_corrupt(struct cluster *c)
     if (!n->corrupted_ever)
         c->corrupted_nodes++;
     n->corrupted_ever = true;
-    if (trace_on(&c->trace))
-        trace_sim(&c->trace, c->now_us, "corrupt a durable record of n%" PRIu32, id);
+    if (trace_on(&c->trace)) {
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                   .sim_event = RAST_SIM_EVENT_CORRUPT};
+        trace_sim_event(&c->trace, &p, c->now_us, "corrupt a durable record of n%" PRIu32, id);
+    }
 }
 
 static void nemesis_clock(struct cluster *c)
@@ -233,8 +244,12 @@ static void nemesis_do(struct cluster *c, uint32_t action)
         uint64_t until = c->now_us + entropy_range(&c->entropy, 10000, 2000000);
         if (to != id) {
             net_clog(&c->net, id, to, until);
-            if (trace_on(&c->trace))
-                trace_sim(&c->trace, c->now_us, "clog n%" PRIu32 "->n%" PRIu32, id, to);
+            if (trace_on(&c->trace)) {
+                struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                           .sim_event = RAST_SIM_EVENT_CLOG};
+                trace_sim_event(&c->trace, &p, c->now_us, "clog n%" PRIu32 "->n%" PRIu32, id,
+                                to);
+            }
         }
         break;
     }

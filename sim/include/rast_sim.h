@@ -110,10 +110,10 @@ typedef void (*rast_sim_sink_fn)(void *ctx, const char *text, size_t size);
 
 /* The probe: a structured view of the trace for programs that watch a run (the cluster
  * fuzzer's protocol-state features) without paying to format and parse every line. The
- * frequent node events, client completions and the commonest nemesis events (crashes,
- * pauses, clock faults) arrive as fields; everything else (partitions, corruption, replays,
- * phases) arrives as its trace line, formatted exactly as --trace prints it. Client
- * invocations and the end-of-run line are not reported. */
+ * frequent node events, client completions, the nemesis's actions and the phase change arrive
+ * as fields; everything else (a down node's disk found corrupt or torn at its restart)
+ * arrives as its trace line, formatted exactly as --trace prints it. Client invocations and
+ * the end-of-run line are not reported. */
 enum rast_sim_probe_what {
     RAST_SIM_PROBE_TEXT = 1,         /* text: a trace line without its newline */
     RAST_SIM_PROBE_TICK = 2,         /* node ticked */
@@ -127,6 +127,18 @@ enum rast_sim_probe_what {
     RAST_SIM_PROBE_CRASH = 10,       /* node crashed (now down): crash_cause, crash_torn */
     RAST_SIM_PROBE_PAUSE = 11,       /* the nemesis paused node */
     RAST_SIM_PROBE_CLOCK = 12,       /* the nemesis made node's clock jump or stall: clock_jump */
+    RAST_SIM_PROBE_SIM = 13,         /* a cluster-level event: sim_event (node 0) */
+};
+
+/* What happened to the cluster (RAST_SIM_PROBE_SIM). */
+enum rast_sim_event {
+    RAST_SIM_EVENT_HEAL = 1,      /* the partition healed */
+    RAST_SIM_EVENT_PARTITION = 2, /* a partition of shape partition_shape */
+    RAST_SIM_EVENT_ISOLATE = 3,   /* the leader is isolated from its peers */
+    RAST_SIM_EVENT_CORRUPT = 4,   /* a durable record was corrupted */
+    RAST_SIM_EVENT_CLOG = 5,      /* a path holds its messages for a while */
+    RAST_SIM_EVENT_REPLAY = 6,    /* stale messages replayed to a new leader */
+    RAST_SIM_EVENT_LIVENESS = 7,  /* the liveness phase starts: heal, stop faults, restart */
 };
 
 /* Why a node crashed (RAST_SIM_PROBE_CRASH). */
@@ -153,6 +165,9 @@ struct rast_sim_probe {
     uint8_t crash_cause;    /* CRASH: enum rast_sim_crash_cause */
     bool crash_torn;        /* CRASH: the crash tore the write in flight */
     bool clock_jump;        /* CLOCK: true jumps ahead, false stalls */
+    uint8_t sim_event;      /* SIM: enum rast_sim_event */
+    uint8_t partition_shape; /* SIM PARTITION: 0 symmetric, 1 one-way, 2 isolate-leader,
+                              * 3 majority-minority, 4 bridge, 5 ring */
     const char *text;       /* TEXT */
     size_t text_size;
 };
