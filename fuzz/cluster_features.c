@@ -178,19 +178,26 @@ static void cf_recv(struct cluster_features *cf, uint32_t to, uint64_t term_befo
 }
 
 
+/* Node id crashed; cause is the event id of its cause (2 nemesis, 3 EIO, 4 ENOSPC, 5 other). */
+static void cf_crash(struct cluster_features *cf, uint32_t id, bool torn, uint32_t cause)
+{
+    cf->crashes++;
+    cf_event(cf, torn ? 1 : 0);
+    cf_event(cf, cause);
+    if (cf->role[id] != 0)
+        cf_role_change(cf, id, 0, cf->term[id]);
+    cf->commit[id] = 0;
+}
+
 static void cf_node_down(struct cluster_features *cf, uint32_t id, struct cursor *c)
 {
     if (cur_lit(c, "crash (")) {
-        cf->crashes++;
         bool torn = c->end - c->p > 10 && memcmp(c->end - 10, "torn write", 10) == 0;
-        cf_event(cf, torn ? 1 : 0);
-        cf_event(cf, cur_lit(c, "nemesis")  ? 2
-                     : cur_lit(c, "EIO")    ? 3
-                     : cur_lit(c, "ENOSPC") ? 4
-                                            : 5);
-        if (cf->role[id] != 0)
-            cf_role_change(cf, id, 0, cf->term[id]);
-        cf->commit[id] = 0;
+        cf_crash(cf, id, torn,
+                 cur_lit(c, "nemesis")  ? 2
+                 : cur_lit(c, "EIO")    ? 3
+                 : cur_lit(c, "ENOSPC") ? 4
+                                        : 5);
     } else if (cur_lit(c, "disk corrupt")) {
         cf_event(cf, 6);
     } else if (cur_lit(c, "disk torn tail")) {
@@ -349,11 +356,38 @@ void cluster_features_line(void *ctx, const char *text, size_t size)
         cf_node_line(cf, (uint32_t)id, &c);
 }
 
-void cluster_features_probe(void *ctx, const struct rast_sim_probe *p)
+/* The event id of a RAST_SIM_PROBE_SIM event (as cf_sim_event gives it for its line), or -1. */
+static int cf_sim_probe(struct cluster_features *cf, const struct rast_sim_probe *p)
 {
-    struct cluster_features *cf = ctx;
+    switch (p->sim_event) {
+    case RAST_SIM_EVENT_HEAL: cf->partitioned = false; return 11;
+    case RAST_SIM_EVENT_PARTITION:
+        cf->partitioned = true;
+        return p->partition_shape < 6 ? 12 + p->partition_shape : 18;
+    case RAST_SIM_EVENT_LIVENESS:
+        cf->partitioned = false;
+        cf->liveness_phase = true;
+        return 19;
+    case RAST_SIM_EVENT_CORRUPT: return 20;
+    case RAST_SIM_EVENT_CLOG: return 24;
+    case RAST_SIM_EVENT_ISOLATE: cf->partitioned = true; return 25;
+    case RAST_SIM_EVENT_REPLAY: return 26;
+    default: return -1;
+    }
+}
+
+/* The probe's general path: any kind, any change of status. */
+static void cf_probe_event(struct cluster_features *cf, const struct rast_sim_probe *p)
+{
+    if (p->what == RAST_SIM_PROBE_SIM) {
+        cf->lines++;
+        int ev = cf_sim_probe(cf, p);
+        if (ev >= 0)
+            cf_event(cf, (uint32_t)ev);
+        return;
+    }
     if (p->what == RAST_SIM_PROBE_TEXT) {
-        cluster_features_line(ctx, p->text, p->text_size);
+        cluster_features_line(cf, p->text, p->text_size);
         return;
     }
     if (p->what == RAST_SIM_PROBE_CLIENT) { /* probe: 1 get 2 put 3 cas; 1 ok 2 fail 3 info */
@@ -361,6 +395,21 @@ void cluster_features_probe(void *ctx, const struct rast_sim_probe *p)
         uint32_t outcome = p->client_outcome >= 1 ? p->client_outcome - 1u : 3u;
         cf->lines++;
         cf_client_done(cf, op, outcome);
+        return;
+    }
+    if (p->what >= RAST_SIM_PROBE_CRASH && p->what <= RAST_SIM_PROBE_CLOCK) { /* cf_sim_event */
+        if (p->node == 0 || p->node >= CF_NODES_MAX)
+            return;
+        cf->lines++;
+        if (p->what == RAST_SIM_PROBE_CRASH) {
+            static const uint8_t causes[] = { 5, 2, 3, 4 }; /* enum rast_sim_crash_cause */
+            uint32_t cause = p->crash_cause <= RAST_SIM_CRASH_ENOSPC ? causes[p->crash_cause] : 5;
+            cf_crash(cf, p->node, p->crash_torn, cause);
+        } else if (p->what == RAST_SIM_PROBE_PAUSE) {
+            cf_event(cf, 23);
+        } else if (p->what == RAST_SIM_PROBE_CLOCK) {
+            cf_event(cf, p->clock_jump ? 21 : 22);
+        }
         return;
     }
     uint8_t role = p->status.role;
@@ -380,6 +429,30 @@ void cluster_features_probe(void *ctx, const struct rast_sim_probe *p)
     case RAST_SIM_PROBE_RESUME: cf_event(cf, 10); break;
     default: break;
     }
+}
+
+/* About nine probed events in ten are a tick, a receive or a completed write of a live node whose role,
+ * term and commit index did not change: those are decided here, before any call (the same
+ * features as cf_probe_event gives them: no status feature, and a receive's term_before is
+ * the unchanged term). A known role implies the node has started. */
+void cluster_features_probe(void *ctx, const struct rast_sim_probe *p)
+{
+    struct cluster_features *cf = ctx;
+    uint32_t id = p->node;
+    if ((p->what == RAST_SIM_PROBE_TICK || p->what == RAST_SIM_PROBE_RECV ||
+         p->what == RAST_SIM_PROBE_PERSISTED) &&
+        id != 0 && id < CF_NODES_MAX && p->status.role >= RAST_FOLLOWER &&
+        p->status.role <= RAST_LEADER && p->status.role == cf->role[id] &&
+        p->status.term == cf->term[id] && p->status.commit_index == cf->commit[id]) {
+        cf->lines++;
+        if (p->what == RAST_SIM_PROBE_RECV) {
+            cf_recv_msg(cf, id, cf->term[id], p->msg_type, p->msg_from, p->msg_term);
+            if (p->msg_replayed)
+                cf_event(cf, 27);
+        }
+        return;
+    }
+    cf_probe_event(cf, p);
 }
 
 void cluster_features_end(struct cluster_features *cf)

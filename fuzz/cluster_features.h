@@ -3,7 +3,8 @@
  * lines (docs/sim.md, "Output"; docs/fuzzing.md, "Protocol-state features").
  *
  * The simulator reports every event either as a trace line (a sink) or through its probe
- * (fields for the frequent node events, text for the rest). This module turns either into
+ * (fields for node events, clients, nemesis actions and phases; text for a restarting node's
+ * corrupt or torn disk). This module turns either into
  * the same features, reported through
  * fuzz_feature_hit(): states of the protocol that code coverage alone does not tell apart,
  * because the same code runs in all of them. The families:
@@ -57,7 +58,7 @@ void cluster_features_reset(struct cluster_features *cf);
 void cluster_features_line(void *ctx, const char *text, size_t size);
 
 /* The probe (rast_sim_probe_fn): the same features from structured events, without
- * formatting the frequent lines; rare events arrive as text and go to cluster_features_line.
+ * formatting lines; the few events that still arrive as text go to cluster_features_line.
  * ctx is a struct cluster_features. */
 void cluster_features_probe(void *ctx, const struct rast_sim_probe *p);
 

@@ -1,7 +1,8 @@
 /* The cluster fuzzer's two ways of deriving protocol-state features agree: parsing every
  * trace line (cluster_features_line, as a trace sink) and the simulator's probe (fields for
- * the frequent node events, text for the rest: cluster_features_probe) give the same count
- * for every feature id, on seeded runs with every fault class. */
+ * node events, clients, nemesis actions and phases, text for the rest:
+ * cluster_features_probe) give the same count for every feature id, on seeded runs with every
+ * fault class that between them send every kind of probe event. */
 #include <string.h>
 
 #include "cluster_features.h"
@@ -10,6 +11,14 @@
 #include "rast_test.h"
 
 static struct rast_sim *sim;
+static uint64_t probe_kinds[RAST_SIM_PROBE_SIM + 1]; /* events the probe saw, per kind */
+
+static void counting_probe(void *ctx, const struct rast_sim_probe *p)
+{
+    if (p->what <= RAST_SIM_PROBE_SIM)
+        probe_kinds[p->what]++;
+    cluster_features_probe(ctx, p);
+}
 
 /* Runs seed with features from either source; copies the counts into out. */
 static void run_features(uint64_t seed, bool probe, uint8_t *out)
@@ -25,7 +34,7 @@ static void run_features(uint64_t seed, bool probe, uint8_t *out)
     o.pins.node_count_set = true;
     o.pins.node_count = 3 + (uint32_t)(seed % 3); /* 3..5: elections, messages, commits */
     if (probe) {
-        o.probe = cluster_features_probe;
+        o.probe = counting_probe;
         o.probe_ctx = &cf;
     } else {
         o.trace_sink = cluster_features_line;
@@ -53,6 +62,8 @@ static void test_probe_and_text_give_the_same_features(void)
         CHECK(distinct >= 20); /* the run exercised the protocol: a real comparison */
         CHECK_EQ_U64(differ, 0);
     }
+    for (uint32_t what = RAST_SIM_PROBE_TEXT; what <= RAST_SIM_PROBE_SIM; what++)
+        CHECK(probe_kinds[what] > 0); /* every kind was compared */
 }
 
 int main(int argc, char **argv)

@@ -192,8 +192,15 @@ void cluster_crash_node(struct cluster *c, uint32_t id, const char *why)
     n->stall_until_us = 0;
     n->disk_done_at_us = 0;
     n->crashes++;
-    if (trace_on(&c->trace))
-        trace_node(&c->trace, c->now_us, id, NULL, "crash (%s)%s", why, torn ? " torn write" : "");
+    if (trace_on(&c->trace)) {
+        uint8_t cause = strcmp(why, "nemesis") == 0 ? RAST_SIM_CRASH_NEMESIS
+                        : strcmp(why, "EIO") == 0   ? RAST_SIM_CRASH_EIO
+                        : strcmp(why, "ENOSPC") == 0 ? RAST_SIM_CRASH_ENOSPC
+                                                     : RAST_SIM_CRASH_OTHER;
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_CRASH, .time_us = c->now_us,
+                                   .node = id, .crash_cause = cause, .crash_torn = torn};
+        trace_node_down_event(&c->trace, &p, "crash (%s)%s", why, torn ? " torn write" : "");
+    }
     /* half the restarts are quick (1-30 ms, a supervisor restarting the process), so a node
      * is back while messages from before its crash are still in flight */
     uint64_t delay = 0;
@@ -438,18 +445,26 @@ void cluster_replay_stale(struct cluster *c, uint32_t id)
     struct rast_status st;
     rast_node_status(c->hosts[id].node, &st);
     uint32_t count = net_replay_stale(&c->net, id, st.term, c->now_us);
-    if (trace_on(&c->trace))
-        trace_sim(&c->trace, c->now_us,
-                  "replay %" PRIu32 " stale messages to n%" PRIu32 " (older than term %" PRIu64 ")",
-                  count, id, st.term);
+    if (trace_on(&c->trace)) {
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                   .sim_event = RAST_SIM_EVENT_REPLAY};
+        trace_sim_event(&c->trace, &p, c->now_us,
+                        "replay %" PRIu32 " stale messages to n%" PRIu32
+                        " (older than term %" PRIu64 ")",
+                        count, id, st.term);
+    }
 }
 
 static void cluster_on_phase(struct cluster *c)
 {
     if (c->phase != PHASE_FAULT)
         return;
-    if (trace_on(&c->trace))
-        trace_sim(&c->trace, c->now_us, "phase liveness: heal, stop faults, restart nodes");
+    if (trace_on(&c->trace)) {
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                   .sim_event = RAST_SIM_EVENT_LIVENESS};
+        trace_sim_event(&c->trace, &p, c->now_us,
+                        "phase liveness: heal, stop faults, restart nodes");
+    }
     c->phase = PHASE_LIVENESS;
     nemesis_heal_all(c);
     if (c->cfg.safety_only) {
@@ -521,8 +536,11 @@ static void cluster_dispatch(struct cluster *c, const struct event *ev)
         if (ev->a == c->partition_gen && c->partitioned) {
             net_heal(&c->net);
             c->partitioned = false;
-            if (trace_on(&c->trace))
-                trace_sim(&c->trace, c->now_us, "partition healed");
+            if (trace_on(&c->trace)) {
+                struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                           .sim_event = RAST_SIM_EVENT_HEAL};
+                trace_sim_event(&c->trace, &p, c->now_us, "partition healed");
+            }
         }
         break;
     case EV_REPLAY:

@@ -129,8 +129,13 @@ static void nemesis_partition(struct cluster *c)
     uint64_t heal_us = entropy_range(&c->entropy, 50000, 5000000);
     struct event ev = {.time_us = c->now_us + heal_us, .kind = EV_HEAL, .a = c->partition_gen};
     cluster_push(c, &ev);
-    if (trace_on(&c->trace))
-        trace_sim(&c->trace, c->now_us, "partition %s for %" PRIu64 " us", name, heal_us);
+    if (trace_on(&c->trace)) {
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                   .sim_event = RAST_SIM_EVENT_PARTITION,
+                                   .partition_shape = (uint8_t)shape};
+        trace_sim_event(&c->trace, &p, c->now_us, "partition %s for %" PRIu64 " us", name,
+                        heal_us);
+    }
 }
 
 /* Isolate the leader, keep its clients (etcd#20418, a deposed leader serving reads): what it
@@ -157,11 +162,14 @@ static void nemesis_isolate(struct cluster *c)
     c->partition_gen++;
     struct event ev = { .time_us = c->now_us + heal_us, .kind = EV_HEAL, .a = c->partition_gen };
     cluster_push(c, &ev);
-    if (trace_on(&c->trace))
-        trace_sim(&c->trace, c->now_us,
-                  "isolate leader n%" PRIu32 " (clients still reach it) "
-                  "for %" PRIu64 " us",
-                  leader, heal_us);
+    if (trace_on(&c->trace)) {
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                   .sim_event = RAST_SIM_EVENT_ISOLATE};
+        trace_sim_event(&c->trace, &p, c->now_us,
+                        "isolate leader n%" PRIu32 " (clients still reach it) "
+                        "for %" PRIu64 " us",
+                        leader, heal_us);
+    }
 }
 
 static void nemesis_corrupt(struct cluster *c)
@@ -176,8 +184,11 @@ static void nemesis_corrupt(struct cluster *c)
     if (!n->corrupted_ever)
         c->corrupted_nodes++;
     n->corrupted_ever = true;
-    if (trace_on(&c->trace))
-        trace_sim(&c->trace, c->now_us, "corrupt a durable record of n%" PRIu32, id);
+    if (trace_on(&c->trace)) {
+        struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                   .sim_event = RAST_SIM_EVENT_CORRUPT};
+        trace_sim_event(&c->trace, &p, c->now_us, "corrupt a durable record of n%" PRIu32, id);
+    }
 }
 
 static void nemesis_clock(struct cluster *c)
@@ -193,13 +204,19 @@ static void nemesis_clock(struct cluster *c)
                                .epoch = n->epoch, .a = 1};
             cluster_push(c, &ev);
         }
-        if (trace_on(&c->trace))
-            trace_sim(&c->trace, c->now_us, "clock of n%" PRIu32 " jumps %" PRIu32 " ticks",
-                      id, ticks);
+        if (trace_on(&c->trace)) {
+            struct rast_sim_probe p = {.what = RAST_SIM_PROBE_CLOCK, .time_us = c->now_us,
+                                       .node = id, .clock_jump = true};
+            trace_sim_event(&c->trace, &p, c->now_us,
+                            "clock of n%" PRIu32 " jumps %" PRIu32 " ticks", id, ticks);
+        }
     } else {
         n->stall_until_us = c->now_us + entropy_range(&c->entropy, 10000, 1000000);
-        if (trace_on(&c->trace))
-            trace_sim(&c->trace, c->now_us, "clock of n%" PRIu32 " stalls", id);
+        if (trace_on(&c->trace)) {
+            struct rast_sim_probe p = {.what = RAST_SIM_PROBE_CLOCK, .time_us = c->now_us,
+                                       .node = id, .clock_jump = false};
+            trace_sim_event(&c->trace, &p, c->now_us, "clock of n%" PRIu32 " stalls", id);
+        }
     }
 }
 
@@ -214,8 +231,11 @@ static void nemesis_do(struct cluster *c, uint32_t action)
             struct event ev = {.time_us = c->nodes[id].paused_until_us, .kind = EV_RESUME,
                                .node = (uint8_t)id, .epoch = c->nodes[id].epoch};
             cluster_push(c, &ev);
-            if (trace_on(&c->trace))
-                trace_sim(&c->trace, c->now_us, "pause n%" PRIu32, id);
+            if (trace_on(&c->trace)) {
+                struct rast_sim_probe p = {.what = RAST_SIM_PROBE_PAUSE, .time_us = c->now_us,
+                                           .node = id};
+                trace_sim_event(&c->trace, &p, c->now_us, "pause n%" PRIu32, id);
+            }
         }
         break;
     case NEMESIS_PARTITION: nemesis_partition(c); break;
@@ -224,8 +244,12 @@ static void nemesis_do(struct cluster *c, uint32_t action)
         uint64_t until = c->now_us + entropy_range(&c->entropy, 10000, 2000000);
         if (to != id) {
             net_clog(&c->net, id, to, until);
-            if (trace_on(&c->trace))
-                trace_sim(&c->trace, c->now_us, "clog n%" PRIu32 "->n%" PRIu32, id, to);
+            if (trace_on(&c->trace)) {
+                struct rast_sim_probe p = {.what = RAST_SIM_PROBE_SIM, .time_us = c->now_us,
+                                           .sim_event = RAST_SIM_EVENT_CLOG};
+                trace_sim_event(&c->trace, &p, c->now_us, "clog n%" PRIu32 "->n%" PRIu32, id,
+                                to);
+            }
         }
         break;
     }

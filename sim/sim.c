@@ -134,9 +134,10 @@ int rast_sim_run(struct rast_sim *sim, const struct rast_sim_options *o,
     cluster_run(c, &r->config, events_max);
     if (!c->inv.violated && !c->crashed)
         sim_check_history(sim, o, r);
-    if (trace_on(&c->trace))
-        trace_sim(&c->trace, c->now_us, "end events=%" PRIu64 " verdict=%s", c->events,
-                  c->inv.violated ? c->inv.kind : c->crashed ? c->crash_kind : "ok");
+    if (trace_text_on(&c->trace)) /* not for the probe: it has the result */
+        trace_sim_event(&c->trace, NULL, c->now_us, "end events=%" PRIu64 " verdict=%s",
+                        c->events,
+                        c->inv.violated ? c->inv.kind : c->crashed ? c->crash_kind : "ok");
     trace_finish(&c->trace);
     r->trace_hash = o->trace_hash ? trace_hash(&c->trace) : 0;
     sim_fill_result(c, r);

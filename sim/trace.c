@@ -114,8 +114,8 @@ static const char *trace_role_letter(uint8_t role)
     }
 }
 
-void trace_node(struct trace *t, uint64_t now_us, uint32_t node, const struct rast_status *st,
-                const char *fmt, ...)
+static void trace_node_line(struct trace *t, uint64_t now_us, uint32_t node,
+                            const struct rast_status *st, const char *fmt, va_list ap)
 {
     char line[512];
     int n;
@@ -128,15 +128,36 @@ void trace_node(struct trace *t, uint64_t now_us, uint32_t node, const struct ra
     else
         n = snprintf(line, sizeof line, "t=%" PRIu64 " n%" PRIu32 " down ", now_us, node);
     size_t prefix = (size_t)n;
-    va_list ap;
-    va_start(ap, fmt);
     n += vsnprintf(line + n, sizeof line - 1 - (size_t)n, fmt, ap);
-    va_end(ap);
     if ((size_t)n >= sizeof line - 1)
         n = (int)sizeof line - 2;
     trace_emit(t, line, (size_t)n);
     if (t->json_sink != NULL)
         trace_json_instant(t, now_us, node, line + prefix);
+}
+
+void trace_node(struct trace *t, uint64_t now_us, uint32_t node, const struct rast_status *st,
+                const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    trace_node_line(t, now_us, node, st, fmt, ap);
+    va_end(ap);
+}
+
+void trace_node_down_event(struct trace *t, const struct rast_sim_probe *p, const char *fmt, ...)
+{
+    if (t->probe != NULL)
+        t->probe(t->probe_ctx, p);
+    if (!trace_text_on(t))
+        return;
+    rast_sim_probe_fn probe = t->probe; /* the probe had this event as fields already */
+    t->probe = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    trace_node_line(t, p->time_us, p->node, NULL, fmt, ap);
+    va_end(ap);
+    t->probe = probe;
 }
 
 void trace_node_event(struct trace *t, struct rast_sim_probe *p, const char *what)

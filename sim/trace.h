@@ -66,6 +66,10 @@ void trace_node_event(struct trace *t, struct rast_sim_probe *p, const char *wha
 /* A node event; st is the node's status after the event (NULL when the node is down). */
 void trace_node(struct trace *t, uint64_t now_us, uint32_t node, const struct rast_status *st,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* A frequent event of a node that is down after it (a crash): the probe gets p (what, node,
+ * time_us and the kind's fields set by the caller), text readers the "down" line. */
+void trace_node_down_event(struct trace *t, const struct rast_sim_probe *p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* A cluster-level event (nemesis, clients, phases); the probe gets the line as TEXT. */
 void trace_sim(struct trace *t, uint64_t now_us, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -110,9 +110,10 @@ typedef void (*rast_sim_sink_fn)(void *ctx, const char *text, size_t size);
 
 /* The probe: a structured view of the trace for programs that watch a run (the cluster
  * fuzzer's protocol-state features) without paying to format and parse every line. The
- * frequent node events and client completions arrive as fields; everything else (nemesis,
- * phases, crashes) arrives as its trace line, formatted exactly as --trace prints it. Client
- * invocations are not reported. */
+ * frequent node events, client completions, the nemesis's actions and the phase change arrive
+ * as fields; everything else (a down node's disk found corrupt or torn at its restart)
+ * arrives as its trace line, formatted exactly as --trace prints it. Client invocations and
+ * the end-of-run line are not reported. */
 enum rast_sim_probe_what {
     RAST_SIM_PROBE_TEXT = 1,         /* text: a trace line without its newline */
     RAST_SIM_PROBE_TICK = 2,         /* node ticked */
@@ -123,13 +124,37 @@ enum rast_sim_probe_what {
     RAST_SIM_PROBE_START = 7,        /* node started from its disk */
     RAST_SIM_PROBE_RESUME = 8,       /* node's pause ended */
     RAST_SIM_PROBE_CLIENT = 9,       /* a client operation completed: client, op, outcome */
+    RAST_SIM_PROBE_CRASH = 10,       /* node crashed (now down): crash_cause, crash_torn */
+    RAST_SIM_PROBE_PAUSE = 11,       /* the nemesis paused node */
+    RAST_SIM_PROBE_CLOCK = 12,       /* the nemesis made node's clock jump or stall: clock_jump */
+    RAST_SIM_PROBE_SIM = 13,         /* a cluster-level event: sim_event (node 0) */
+};
+
+/* What happened to the cluster (RAST_SIM_PROBE_SIM). */
+enum rast_sim_event {
+    RAST_SIM_EVENT_HEAL = 1,      /* the partition healed */
+    RAST_SIM_EVENT_PARTITION = 2, /* a partition of shape partition_shape */
+    RAST_SIM_EVENT_ISOLATE = 3,   /* the leader is isolated from its peers */
+    RAST_SIM_EVENT_CORRUPT = 4,   /* a durable record was corrupted */
+    RAST_SIM_EVENT_CLOG = 5,      /* a path holds its messages for a while */
+    RAST_SIM_EVENT_REPLAY = 6,    /* stale messages replayed to a new leader */
+    RAST_SIM_EVENT_LIVENESS = 7,  /* the liveness phase starts: heal, stop faults, restart */
+};
+
+/* Why a node crashed (RAST_SIM_PROBE_CRASH). */
+enum rast_sim_crash_cause {
+    RAST_SIM_CRASH_OTHER = 0,   /* at persist, fail-stop on a refused persist */
+    RAST_SIM_CRASH_NEMESIS = 1, /* the nemesis's crash action */
+    RAST_SIM_CRASH_EIO = 2,     /* the disk failed a write with EIO */
+    RAST_SIM_CRASH_ENOSPC = 3,  /* the disk failed a write with ENOSPC */
 };
 
 struct rast_sim_probe {
     uint8_t what; /* enum rast_sim_probe_what */
     uint64_t time_us;
     uint32_t node;             /* 1..7; 0 for TEXT */
-    struct rast_status status; /* the node's status after the event (not for TEXT) */
+    struct rast_status status; /* the node's status after the event (not for TEXT, CLIENT,
+                                * CRASH, PAUSE, CLOCK) */
     uint8_t msg_type;          /* RECV: enum rast_msg_type */
     uint32_t msg_from;
     uint64_t msg_term;
@@ -137,6 +162,12 @@ struct rast_sim_probe {
     uint32_t client;        /* CLIENT: client index */
     uint8_t client_op;      /* CLIENT: 1 get, 2 put, 3 cas */
     uint8_t client_outcome; /* CLIENT: 0 pending, 1 ok, 2 fail, 3 info */
+    uint8_t crash_cause;    /* CRASH: enum rast_sim_crash_cause */
+    bool crash_torn;        /* CRASH: the crash tore the write in flight */
+    bool clock_jump;        /* CLOCK: true jumps ahead, false stalls */
+    uint8_t sim_event;      /* SIM: enum rast_sim_event */
+    uint8_t partition_shape; /* SIM PARTITION: 0 symmetric, 1 one-way, 2 isolate-leader,
+                              * 3 majority-minority, 4 bridge, 5 ring */
     const char *text;       /* TEXT */
     size_t text_size;
 };
