@@ -497,7 +497,12 @@ int jepsen_parse_with(struct rast_history *h, const char *name, const char *buf,
     j.fast = fast;
     edn_init(&j.p, name, buf, len, err);
     /* An op is two maps of at least ~60 bytes each in the usual logs: room for len / 128. */
-    if (hist_reserve(h, (uint32_t)(len / 128 < UINT32_MAX / 8 ? len / 128 : UINT32_MAX / 8)) != 0)
+    uint32_t ops = (uint32_t)(len / 128 < UINT32_MAX / 8 ? len / 128 : UINT32_MAX / 8);
+    if (hist_reserve(h, ops) != 0)
+        return RAST_CHECK_ENOMEM;
+    /* About one string each (an :append's or a :read's value), a quarter of the text in all
+     * (the kv logs' values): the table starts near its final size instead of doubling to it. */
+    if (strtab_presize(&h->strs, ops, len / 4) != 0)
         return RAST_CHECK_ENOMEM;
     edn_skip_ws(&j.p);
     char close = 0;

@@ -113,7 +113,8 @@ static __attribute__((noinline)) uint64_t jepsen_fast_quote8(const char *buf, ui
 /* A string without escapes (the bytes between the quotes). Sixteen bytes at a time where the
  * target has SSE2, then eight at a time: the first '"' or '\\' ends the run; a '\n' is
  * counted and passed. */
-static bool jepsen_fast_string(struct jepsen_cursor *c, struct jepsen_scalar *v)
+static inline __attribute__((always_inline)) bool jepsen_fast_string(struct jepsen_cursor *c,
+                                                                   struct jepsen_scalar *v)
 {
     uint64_t body = c->i + 1, len = c->len, i = body;
     const char *buf = c->buf;
@@ -168,57 +169,6 @@ static bool jepsen_fast_scalar(struct jepsen_cursor *c, struct jepsen_scalar *v)
     return (ch == ':' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) &&
            jepsen_fast_word(c, v);
 }
-
-/* The keyword whose ':' the cursor just passed (c->i is after the ':'). The names the reader
- * knows are compared as one word each (names[k]: at most 7 bytes, NUL-padded to 8); anything
- * else is scanned byte by byte. Either way the same scalar as jepsen_fast_word's; *known is k
- * for names[k], else count. */
-struct jepsen_fast_name {
-    char text[8];
-    uint64_t size;
-    uint64_t mask; /* the low size bytes */
-};
-
-#define JEPSEN_FAST_NAME(text)                                                                     \
-    {                                                                                              \
-        text, sizeof(text) - 1, (UINT64_C(1) << (8 * (sizeof(text) - 1))) - 1                      \
-    }
-
-static bool jepsen_fast_keyword(struct jepsen_cursor *c, struct jepsen_scalar *v,
-                                const struct jepsen_fast_name *names, uint32_t count,
-                                uint32_t *known)
-{
-    if (c->len - c->i >= 8) {
-        uint64_t w = jepsen_fast_load8(c->buf + c->i);
-        for (uint32_t k = 0; k < count; k++) {
-            uint64_t n = names[k].size;
-            if ((w & names[k].mask) == jepsen_fast_load8(names[k].text) &&
-                jepsen_fast_delim_or_end(c, c->i + n)) {
-                *v = (struct jepsen_scalar){ JEPSEN_V_KEYWORD, (uint32_t)n + 1, c->i - 1, 0 };
-                c->i += n;
-                *known = k;
-                return true;
-            }
-        }
-    }
-    c->i--;
-    *known = count;
-    return jepsen_fast_word(c, v);
-}
-
-/* In the order of :type's numbers (struct jepsen_line). */
-static const struct jepsen_fast_name jepsen_fast_types[] = { JEPSEN_FAST_NAME("invoke"),
-                                                             JEPSEN_FAST_NAME("ok"),
-                                                             JEPSEN_FAST_NAME("fail"),
-                                                             JEPSEN_FAST_NAME("info") };
-static const struct jepsen_fast_name jepsen_fast_fs[] = {
-    JEPSEN_FAST_NAME("append"), JEPSEN_FAST_NAME("get"),   JEPSEN_FAST_NAME("put"),
-    JEPSEN_FAST_NAME("read"),   JEPSEN_FAST_NAME("write"), JEPSEN_FAST_NAME("cas")
-};
-/* What each of jepsen_fast_fs names: the function, and whether it is Porcupine's kv word. */
-static const uint32_t jepsen_fast_f_ids[] = { RAST_F_APPEND, RAST_F_READ,  RAST_F_WRITE,
-                                              RAST_F_READ,   RAST_F_WRITE, RAST_F_CAS };
-#define JEPSEN_FAST_F_KV_COUNT 3u /* jepsen_fast_fs[0..3) are :append :get :put */
 
 enum {
     JEPSEN_FIELD_PROCESS,
@@ -346,25 +296,90 @@ static bool jepsen_fast_same(const char *p, const char *text, uint64_t n)
      jepsen_fast_same((c)->buf + (c)->i, text, sizeof(text) - 1) &&                                \
      ((c)->i += sizeof(text) - 1, true))
 
+/* What the template's :f index names (jepsen_fast_f_key): :append :get :put :read :write :cas;
+ * the first JEPSEN_FAST_F_KV_COUNT are Porcupine's kv words. */
+static const uint32_t jepsen_fast_f_ids[] = { RAST_F_APPEND, RAST_F_READ,  RAST_F_WRITE,
+                                              RAST_F_READ,   RAST_F_WRITE, RAST_F_CAS };
+#define JEPSEN_FAST_F_KV_COUNT 3u
+
+/* The :process of the template: 1 to 18 digits, then the ',' its literal goes on with (longer
+ * numbers go to jepsen_fast_entries, whose reader gives up on them as edn_fast_decimal does). */
+static bool jepsen_fast_process(struct jepsen_cursor *c, struct jepsen_scalar *v)
+{
+    const char *buf = c->buf;
+    uint64_t i = c->i, end = c->len - i > EDN_FAST_DIGITS_MAX ? i + EDN_FAST_DIGITS_MAX : c->len;
+    uint64_t x = 0;
+    while (i < end && (unsigned char)(buf[i] - '0') < 10)
+        x = x * 10 + (uint64_t)(buf[i++] - '0');
+    if (i == c->i || i >= c->len || buf[i] != ',')
+        return false;
+    v->kind = JEPSEN_V_INT;
+    v->i = (int64_t)x;
+    c->i = i;
+    return true;
+}
+
+/* The :type keyword of the template and the ", :f :" after it, as one literal each: the ','
+ * that must follow stands for the keyword's delimiter check. *type: 0 :invoke .. 3 :info. */
+static bool jepsen_fast_type_f(struct jepsen_cursor *c, uint32_t *type)
+{
+    if (c->i >= c->len)
+        return false;
+    switch (c->buf[c->i]) {
+    case 'i':
+        if (JEPSEN_FAST_LIT(c, "invoke, :f :"))
+            return *type = 0, true;
+        return JEPSEN_FAST_LIT(c, "info, :f :") && (*type = 3, true);
+    case 'o': return JEPSEN_FAST_LIT(c, "ok, :f :") && (*type = 1, true);
+    case 'f': return JEPSEN_FAST_LIT(c, "fail, :f :") && (*type = 2, true);
+    default: return false;
+    }
+}
+
+/* The :f keyword of the template and the ", :key " after it, likewise. *f: the index in
+ * jepsen_fast_f_ids. */
+static bool jepsen_fast_f_key(struct jepsen_cursor *c, uint32_t *f)
+{
+    if (c->i >= c->len)
+        return false;
+    switch (c->buf[c->i]) {
+    case 'a': return JEPSEN_FAST_LIT(c, "append, :key ") && (*f = 0, true);
+    case 'g': return JEPSEN_FAST_LIT(c, "get, :key ") && (*f = 1, true);
+    case 'p': return JEPSEN_FAST_LIT(c, "put, :key ") && (*f = 2, true);
+    case 'r': return JEPSEN_FAST_LIT(c, "read, :key ") && (*f = 3, true);
+    case 'w': return JEPSEN_FAST_LIT(c, "write, :key ") && (*f = 4, true);
+    case 'c': return JEPSEN_FAST_LIT(c, "cas, :key ") && (*f = 5, true);
+    default: return false;
+    }
+}
+
+/* A value of the template: a string straight to its scan, the rest through jepsen_fast_scalar. */
+static bool jepsen_fast_template_value(struct jepsen_cursor *c, struct jepsen_scalar *v)
+{
+    if (c->i >= c->len)
+        return false;
+    return c->buf[c->i] == '"' ? jepsen_fast_string(c, v) : jepsen_fast_scalar(c, v);
+}
+
 /*
  * The map as Porcupine's kv logs (and rast_history_write_edn) spell every op, fields in this
  * order with ", " between them:
  *     {:process 9, :type :invoke, :f :append, :key "0", :value "x 9 0 y"}
- * matched as literals around the five values: no key scanning and no whitespace loops. On
- * any difference it returns false and jepsen_fast_entries reads the map instead.
+ * matched as literals around the values, each known keyword fused with the literal after it:
+ * no key scanning, no whitespace loops, no keyword tables. On any difference it returns false
+ * and jepsen_fast_entries reads the map instead (and jepsen_fast_type / jepsen_fast_f name
+ * what this does not know).
  */
 static bool jepsen_fast_template(struct jepsen_cursor *c, struct jepsen_scalar fields[5],
                                  uint32_t *type_known, uint32_t *f_known)
 {
-    return JEPSEN_FAST_LIT(c, "{:process ") && c->i < c->len && c->buf[c->i] >= '0' &&
-           c->buf[c->i] <= '9' && jepsen_fast_int(c, &fields[JEPSEN_FIELD_PROCESS]) &&
-           JEPSEN_FAST_LIT(c, ", :type :") &&
-           jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_TYPE], jepsen_fast_types, 4, type_known) &&
-           JEPSEN_FAST_LIT(c, ", :f :") &&
-           jepsen_fast_keyword(c, &fields[JEPSEN_FIELD_F], jepsen_fast_fs, 6, f_known) &&
-           JEPSEN_FAST_LIT(c, ", :key ") && c->i < c->len &&
-           jepsen_fast_scalar(c, &fields[JEPSEN_FIELD_KEY]) && JEPSEN_FAST_LIT(c, ", :value ") &&
-           c->i < c->len && jepsen_fast_scalar(c, &fields[JEPSEN_FIELD_VALUE]) && c->i < c->len &&
+    return JEPSEN_FAST_LIT(c, "{:process ") &&
+           jepsen_fast_process(c, &fields[JEPSEN_FIELD_PROCESS]) &&
+           JEPSEN_FAST_LIT(c, ", :type :") && jepsen_fast_type_f(c, type_known) &&
+           jepsen_fast_f_key(c, f_known) &&
+           jepsen_fast_template_value(c, &fields[JEPSEN_FIELD_KEY]) &&
+           JEPSEN_FAST_LIT(c, ", :value ") &&
+           jepsen_fast_template_value(c, &fields[JEPSEN_FIELD_VALUE]) && c->i < c->len &&
            c->buf[c->i++] == '}';
 }
 

@@ -112,6 +112,35 @@ static int strtab_reserve(struct strtab *t, uint32_t size)
     return 0;
 }
 
+int strtab_presize(struct strtab *t, uint32_t count, uint64_t bytes)
+{
+    if (t->count != 0 || t->slots != NULL)
+        return 0;
+    count = count < STRTAB_PRESIZE_COUNT_MAX ? count : STRTAB_PRESIZE_COUNT_MAX;
+    bytes = bytes < STRTAB_PRESIZE_BYTES_MAX ? bytes : STRTAB_PRESIZE_BYTES_MAX;
+    uint32_t cap = 32, slot_count = 64;
+    while (cap < count)
+        cap *= 2;
+    while (slot_count < 2 * cap)
+        slot_count *= 2;
+    uint64_t bytes_cap = 256;
+    while (bytes_cap < bytes)
+        bytes_cap *= 2;
+    /* Each array is taken as soon as it is allocated, so that strtab_free releases it. */
+    if ((t->offsets = malloc(cap * sizeof *t->offsets)) == NULL ||
+        (t->sizes = malloc(cap * sizeof *t->sizes)) == NULL ||
+        (t->hashes = malloc(cap * sizeof *t->hashes)) == NULL)
+        return -1;
+    t->cap = cap;
+    if ((t->bytes = malloc(bytes_cap)) == NULL)
+        return -1;
+    t->bytes_cap = bytes_cap;
+    if ((t->slots = calloc(slot_count, sizeof *t->slots)) == NULL)
+        return -1;
+    t->slot_mask = slot_count - 1;
+    return 0;
+}
+
 int strtab_intern(struct strtab *t, const char *s, uint32_t size, uint32_t *id_out)
 {
     uint64_t hash = XXH3_64bits(s, size);

@@ -53,6 +53,13 @@ void strtab_free(struct strtab *t);
 uint32_t strtab_total(const struct strtab *t);
 /* Memory held by t itself, in bytes. */
 uint64_t strtab_bytes(const struct strtab *t);
+/* Room for count strings of bytes bytes in all (each capped by the limits below) in an empty
+ * table t, so that reading a history of known length does not grow it step by step; no
+ * effect on a table that holds anything. Returns 0 or -1 (out of memory: t stays valid, for
+ * strtab_intern and strtab_free). */
+#define STRTAB_PRESIZE_COUNT_MAX (UINT32_C(1) << 22)
+#define STRTAB_PRESIZE_BYTES_MAX (UINT64_C(1) << 26)
+int strtab_presize(struct strtab *t, uint32_t count, uint64_t bytes);
 /* The id of s[0..size) (added when absent). Returns 0 or -1 (out of memory / too large). */
 int strtab_intern(struct strtab *t, const char *s, uint32_t size, uint32_t *id_out);
 /* The bytes of id (not NUL-terminated). Inline: the kv search looks up its ropes' chunks on

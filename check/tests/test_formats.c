@@ -245,6 +245,13 @@ static void test_jepsen_fast_path_same(void)
         " {:process 0, :type :ok, :f :write, :value 3}\n"
         " {:process 1, :type :invoke, :f :read, :value nil}\n"
         " {:process 1, :type :info, :f :read, :value :timeout}]\n",
+        /* the template with every :type and :f it fuses, and a :process too long for it */
+        "{:process 3, :type :invoke, :f :read, :key \"a\", :value nil}\n"
+        "{:process 3, :type :info, :f :read, :key \"a\", :value nil}\n"
+        "{:process 4, :type :invoke, :f :write, :key \"a\", :value 5}\n"
+        "{:process 4, :type :fail, :f :write, :key \"a\", :value 5}\n"
+        "{:process 5, :type :invoke, :f :cas, :key \"a\", :value 5}\n"
+        "{:process 1234567890123456789, :type :invoke, :f :put, :key \"b\", :value \"v\"}\n",
         "{:process 1, :type :invoke, :f :put, :key :k, :value :v}\n"
         "{:process 1, :type :fail, :f :put, :key :k, :value true}\n",
         "{:process 1, :type :invoke, :f :cas, :value [1 2]}{:process 1, :type :ok, :f :cas}",

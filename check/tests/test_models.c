@@ -1,11 +1,13 @@
 /*
  * test_models.c: each model's sequential specification (init, step, equal, hash, describe) and
  * how it reads outcomes: nil reads, failed CAS as mismatch (etcd, kv) or as no-op (Knossos),
- * appends, multi-register transactions, the mutex.
+ * appends, multi-register transactions, the mutex; and the string table under the values, presized
+ * or not.
  */
 #include "model.h"
 #include "rast_test.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static struct rast_history *h;
@@ -175,6 +177,32 @@ static void test_mutex(void)
     model_ctx_free(&ctx);
 }
 
+/* A presized string table gives the ids an unsized one gives, past its presized room too, and
+ * presizing a table that holds strings changes nothing. */
+static void test_strtab_presize(void)
+{
+    struct strtab plain, sized;
+    strtab_init(&plain, NULL);
+    strtab_init(&sized, NULL);
+    CHECK(strtab_presize(&sized, 3, 10) == 0);
+    for (uint32_t i = 0; i < 300; i++) {
+        char text[32];
+        int n = snprintf(text, sizeof text, "value %u", (unsigned)(i % 200));
+        uint32_t a, b;
+        CHECK(strtab_intern(&plain, text, (uint32_t)n, &a) == 0);
+        CHECK(strtab_intern(&sized, text, (uint32_t)n, &b) == 0);
+        CHECK(a == b && a == i % 200);
+        const char *s;
+        uint32_t size;
+        strtab_get(&sized, b, &s, &size);
+        CHECK(size == (uint32_t)n && memcmp(s, text, size) == 0);
+        if (i == 0)
+            CHECK(strtab_presize(&sized, 1000, 1000) == 0 && sized.cap == 32);
+    }
+    strtab_free(&plain);
+    strtab_free(&sized);
+}
+
 static void test_names(void)
 {
     CHECK(rast_check_model_parse("knossos-cas") == RAST_MODEL_KNOSSOS_CAS);
@@ -192,6 +220,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_kv_append_and_cas),
         RAST_TEST(test_multi_register),
         RAST_TEST(test_mutex),
+        RAST_TEST(test_strtab_presize),
         RAST_TEST(test_names),
     };
     int rc = rast_test_main(argc, argv, tests, RAST_TEST_COUNT(tests));
