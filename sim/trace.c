@@ -145,14 +145,26 @@ void trace_node(struct trace *t, uint64_t now_us, uint32_t node, const struct ra
     va_end(ap);
 }
 
-void trace_node_down_event(struct trace *t, const struct rast_sim_probe *p, const char *fmt, ...)
+/* Hands p (if any) to the probe, and tells whether the event is wanted as text too; then the
+ * probe, which had the event as fields already, is muted: the caller writes the line and puts
+ * *muted back. */
+static bool trace_probe_then_text(struct trace *t, const struct rast_sim_probe *p,
+                                  rast_sim_probe_fn *muted)
 {
-    if (t->probe != NULL)
+    if (t->probe != NULL && p != NULL)
         t->probe(t->probe_ctx, p);
     if (!trace_text_on(t))
-        return;
-    rast_sim_probe_fn probe = t->probe; /* the probe had this event as fields already */
+        return false;
+    *muted = t->probe;
     t->probe = NULL;
+    return true;
+}
+
+void trace_node_down_event(struct trace *t, const struct rast_sim_probe *p, const char *fmt, ...)
+{
+    rast_sim_probe_fn probe;
+    if (!trace_probe_then_text(t, p, &probe))
+        return;
     va_list ap;
     va_start(ap, fmt);
     trace_node_line(t, p->time_us, p->node, NULL, fmt, ap);
@@ -162,12 +174,9 @@ void trace_node_down_event(struct trace *t, const struct rast_sim_probe *p, cons
 
 void trace_node_event(struct trace *t, struct rast_sim_probe *p, const char *what)
 {
-    if (t->probe != NULL)
-        t->probe(t->probe_ctx, p);
-    if (!trace_text_on(t))
+    rast_sim_probe_fn probe;
+    if (!trace_probe_then_text(t, p, &probe))
         return;
-    rast_sim_probe_fn probe = t->probe; /* the probe had this event as fields already */
-    t->probe = NULL;
     trace_node(t, p->time_us, p->node, &p->status, "%s", what);
     t->probe = probe;
 }
@@ -196,12 +205,9 @@ void trace_sim(struct trace *t, uint64_t now_us, const char *fmt, ...)
 void trace_sim_event(struct trace *t, const struct rast_sim_probe *p, uint64_t now_us,
                      const char *fmt, ...)
 {
-    if (t->probe != NULL && p != NULL)
-        t->probe(t->probe_ctx, p);
-    if (!trace_text_on(t))
+    rast_sim_probe_fn probe;
+    if (!trace_probe_then_text(t, p, &probe))
         return;
-    rast_sim_probe_fn probe = t->probe; /* the probe had this event already, or skips it */
-    t->probe = NULL;
     va_list ap;
     va_start(ap, fmt);
     trace_sim_line(t, now_us, fmt, ap);
