@@ -74,6 +74,62 @@ int hist_invoke(struct rast_history *h, uint64_t client, uint64_t time_ns, uint3
                 uint32_t line, uint32_t *op_id_out);
 int hist_complete(struct rast_history *h, uint32_t op_id, uint64_t time_ns, uint32_t outcome,
                   struct check_value result, uint32_t line);
+/* hist_invoke for a reader whose ops and events have room (hist_reserve), inline: the readers'
+ * usual line, without the call and the checks the builder needs. The caller knows f is a
+ * function and time_ns (its event count) does not decrease; anything else takes hist_invoke. */
+static inline int hist_invoke_fast(struct rast_history *h, uint64_t client, uint32_t f,
+                                   struct check_value key, struct check_value arg0, uint32_t line,
+                                   uint32_t *op_id_out)
+{
+    uint32_t id = h->op_count, event = h->event_count;
+    if (id >= h->op_cap || event >= h->event_cap || event < h->last_time_ns)
+        return hist_invoke(h, client, event, f, key, arg0, CHECK_NIL_VALUE, line, op_id_out);
+    /* As hist_invoke sets them (it lists every field; so does this) */
+    h->events[event] = (struct hist_event){ id, HIST_EV_INVOKE };
+    h->ops[id] = (struct hist_op){ .client = client,
+                                   .invoke_time_ns = event,
+                                   .complete_time_ns = 0,
+                                   .key = key,
+                                   .arg0 = arg0,
+                                   .arg1 = CHECK_NIL_VALUE,
+                                   .result = CHECK_NIL_VALUE,
+                                   .f = f,
+                                   .outcome = RAST_OUTCOME_PENDING,
+                                   .invoke_event = event,
+                                   .complete_event = HIST_NONE,
+                                   .invoke_line = line,
+                                   .complete_line = 0,
+                                   .txn_first = 0,
+                                   .txn_count = 0 };
+    h->op_count = id + 1;
+    h->event_count = event + 1;
+    h->last_time_ns = event;
+    *op_id_out = id;
+    return 0;
+}
+
+/* hist_complete likewise, for the completion (outcome: enum rast_history_outcome, not
+ * PENDING) of op_id, an op of h still pending. */
+static inline int hist_complete_fast(struct rast_history *h, uint32_t op_id, uint32_t outcome,
+                                     struct check_value result, uint32_t line)
+{
+    static const uint32_t kinds[] = { HIST_EV_OK, HIST_EV_FAIL, HIST_EV_INFO };
+    uint32_t event = h->event_count;
+    if (event >= h->event_cap || outcome > RAST_OUTCOME_INFO || event < h->last_time_ns)
+        return hist_complete(h, op_id, event, outcome, result, line);
+    struct hist_op *op = &h->ops[op_id];
+    h->events[event] = (struct hist_event){ op_id, kinds[outcome] };
+    op->outcome = outcome;
+    op->complete_event = event;
+    op->complete_time_ns = event;
+    op->complete_line = line;
+    if (outcome == RAST_OUTCOME_OK && op->f == RAST_F_READ)
+        op->result = result;
+    h->event_count = event + 1;
+    h->last_time_ns = event;
+    return 0;
+}
+
 /* Makes room for op_count ops and twice as many events (a reader's estimate from its input's
  * size: growing by doubling copied the arrays several times). Errors: ENOMEM. */
 int hist_reserve(struct rast_history *h, uint32_t op_count);

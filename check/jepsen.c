@@ -390,12 +390,13 @@ static uint32_t jepsen_line(struct jepsen *j, uint64_t at)
     return p->line;
 }
 
-/* Applies an accepted line as jepsen_invoke / jepsen_complete would. */
-static int jepsen_fast_apply(struct jepsen *j, const struct jepsen_line *l, uint64_t at,
+/* Applies an accepted line (its map starting on line) as jepsen_invoke / jepsen_complete
+ * would. */
+static int jepsen_fast_apply(struct jepsen *j, const struct jepsen_line *l, uint32_t line,
                              uint32_t *slot)
 {
     struct check_value key = CHECK_NIL_VALUE, a0 = CHECK_NIL_VALUE;
-    uint32_t line = jepsen_line(j, at), id;
+    uint32_t id;
     j->kv_vocabulary |= l->f_kv;
     j->has_mutex |= l->f == RAST_F_ACQUIRE || l->f == RAST_F_RELEASE;
     if (l->type != 0) {
@@ -403,17 +404,46 @@ static int jepsen_fast_apply(struct jepsen *j, const struct jepsen_line *l, uint
         bool read_ok = l->type == 1 && l->f == RAST_F_READ;
         int rc = read_ok ? jepsen_fast_value(j, &l->value, &a0) : 0;
         *slot = 0;
-        return rc != 0 ? rc : hist_complete(j->h, id, j->h->event_count, l->type - 1, a0, line);
+        return rc != 0 ? rc : hist_complete_fast(j->h, id, l->type - 1, a0, line);
     }
     j->has_key |= l->key.kind != JEPSEN_V_ABSENT;
     int rc = jepsen_fast_key(j, &l->key, &key);
     if (rc == 0 && (l->f == RAST_F_WRITE || l->f == RAST_F_APPEND))
         rc = jepsen_fast_value(j, &l->value, &a0);
     if (rc == 0)
-        rc = hist_invoke(j->h, (uint64_t)l->process, j->h->event_count, l->f, key, a0,
-                         CHECK_NIL_VALUE, line, &id);
+        rc = hist_invoke_fast(j->h, (uint64_t)l->process, l->f, key, a0, line, &id);
     if (rc == 0)
         *slot = id + 1;
+    return rc;
+}
+
+/* Template maps (jepsen_fast_template) one a line, '\n' after each: the usual kv log, read
+ * and applied line after line with no whitespace loop, no line search and nothing but the
+ * template's checks. Stops before the first map that is not the template, whose process is
+ * past the process array, or that jepsen_fast_accepts turns down (the general loop then reads
+ * it), and after a map not followed by '\n'. Returns 0 or ENOMEM. */
+static int jepsen_fast_run(struct jepsen *j)
+{
+    struct edn_parser *p = &j->p;
+    uint32_t line = jepsen_line(j, p->pos);
+    int rc = 0;
+    for (;;) {
+        struct jepsen_line l;
+        if (!jepsen_fast_template(p->buf, p->pos, p->len, &l) ||
+            (uint64_t)l.process >= j->procs.dense_count)
+            break;
+        uint32_t *slot = &j->procs.dense[l.process];
+        if (!jepsen_fast_accepts(j, &l, *slot))
+            break;
+        rc = jepsen_fast_apply(j, &l, line, slot);
+        p->pos = l.end;
+        if (rc != 0 || p->pos >= p->len || p->buf[p->pos] != '\n')
+            break;
+        p->pos++;
+        line++;
+    }
+    p->line = line; /* no '\n' in a template map: the line of p->pos */
+    p->line_offset = p->pos;
     return rc;
 }
 
@@ -431,7 +461,7 @@ static bool jepsen_fast_op(struct jepsen *j, int *rc)
     }
     if (!jepsen_fast_accepts(j, &l, *slot))
         return false;
-    *rc = jepsen_fast_apply(j, &l, j->p.pos, slot);
+    *rc = jepsen_fast_apply(j, &l, jepsen_line(j, j->p.pos), slot);
     /* jepsen_fast_apply found the line of p.pos: the map's newlines give the line of its end,
      * so the next edn_line scans only the whitespace after it. */
     j->p.line += l.newlines;
@@ -475,6 +505,13 @@ static int jepsen_forms(struct jepsen *j, char close, uint64_t open)
         }
         uint32_t index;
         int rc = 0;
+        if (j->fast && j->p.buf[j->p.pos] == '{') {
+            uint64_t at = j->p.pos;
+            if ((rc = jepsen_fast_run(j)) != 0)
+                return rc;
+            if (j->p.pos != at)
+                continue; /* the run read maps: what follows them, from the top */
+        }
         if (jepsen_fast_op(j, &rc)) {
             if (rc != 0)
                 return rc;

@@ -9,6 +9,12 @@
  * most once, an integer :process >= 0, a known :type and a known :f. Anything else returns
  * false and the general reader parses the form from the same position, so errors keep their
  * messages and locations. What it returns is what the general reader would have seen.
+ *
+ * Two tiers. The template (jepsen_fast_template) matches the map as the kv logs spell it,
+ * word by word against constants, with no key scanning and no per-byte loops outside the
+ * strings; jepsen.c's run loop calls it directly, line after line. Any other spelling (other
+ * spacing or order, more fields, newlines inside, a map near the end of the input) goes to
+ * jepsen_fast_entries, which reads the keys and values one by one.
  */
 #include "jepsen.h"
 
@@ -65,32 +71,6 @@ static uint64_t jepsen_fast_zero_byte(uint64_t x)
     return (x - UINT64_C(0x0101010101010101)) & ~x & UINT64_C(0x8080808080808080);
 }
 
-#if CHECK_SSE2
-/* The index of the first '"', '\\' or '\n' at or after i, scanning sixteen bytes at a time
- * while sixteen remain; else the first index from which fewer than sixteen remain. */
-static uint64_t jepsen_fast_quote16(const char *buf, uint64_t i, uint64_t len)
-{
-    const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
-    const __m128i newline = _mm_set1_epi8('\n');
-    while (len - i >= 16) {
-        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
-        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, slash));
-        unsigned hit = (unsigned)_mm_movemask_epi8(_mm_or_si128(stop, _mm_cmpeq_epi8(w, newline)));
-        if (hit != 0)
-            return i + (uint64_t)__builtin_ctz(hit);
-        i += 16;
-    }
-    return i;
-}
-#else
-static uint64_t jepsen_fast_quote16(const char *buf, uint64_t i, uint64_t len)
-{
-    (void)buf;
-    (void)len;
-    return i;
-}
-#endif
-
 /* The index of the first '"', '\\' or '\n' at or after i, or len: eight bytes at a time while
  * eight remain. Out of line, so that its constants cost the usual short strings nothing. */
 static __attribute__((noinline)) uint64_t jepsen_fast_quote8(const char *buf, uint64_t i,
@@ -110,6 +90,26 @@ static __attribute__((noinline)) uint64_t jepsen_fast_quote8(const char *buf, ui
     return i;
 }
 
+/* The index of the first '"', '\\' or '\n' at or after i, or len: sixteen bytes at a time
+ * where the target has SSE2, then jepsen_fast_quote8. */
+static inline __attribute__((always_inline)) uint64_t jepsen_fast_stop(const char *buf, uint64_t i,
+                                                                       uint64_t len)
+{
+#if CHECK_SSE2
+    const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
+    const __m128i newline = _mm_set1_epi8('\n');
+    while (len - i >= 16) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
+        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, slash));
+        unsigned hit = (unsigned)_mm_movemask_epi8(_mm_or_si128(stop, _mm_cmpeq_epi8(w, newline)));
+        if (hit != 0)
+            return i + (uint64_t)__builtin_ctz(hit);
+        i += 16;
+    }
+#endif
+    return jepsen_fast_quote8(buf, i, len);
+}
+
 /* A string without escapes (the bytes between the quotes). Sixteen bytes at a time where the
  * target has SSE2, then eight at a time: the first '"' or '\\' ends the run; a '\n' is
  * counted and passed. */
@@ -119,9 +119,7 @@ static inline __attribute__((always_inline)) bool jepsen_fast_string(struct jeps
     uint64_t body = c->i + 1, len = c->len, i = body;
     const char *buf = c->buf;
     for (;;) {
-        i = jepsen_fast_quote16(buf, i, len);
-        if (i >= len || (buf[i] != '"' && buf[i] != '\\' && buf[i] != '\n'))
-            i = jepsen_fast_quote8(buf, i, len);
+        i = jepsen_fast_stop(buf, i, len);
         if (i >= len || buf[i] != '\n')
             break;
         c->newlines++;
@@ -290,97 +288,150 @@ static bool jepsen_fast_same(const char *p, const char *text, uint64_t n)
            jepsen_fast_load4(p + n - 4) == jepsen_fast_load4(text + n - 4);
 }
 
-/* Consumes text (a literal of 4 to 16 bytes) if the bytes at the cursor are exactly it. */
-#define JEPSEN_FAST_LIT(c, text)                                                                   \
-    ((c)->len - (c)->i >= sizeof(text) - 1 &&                                                      \
-     jepsen_fast_same((c)->buf + (c)->i, text, sizeof(text) - 1) &&                                \
-     ((c)->i += sizeof(text) - 1, true))
+/* The eight bytes of a literal (at least eight long) as one word: a constant once compiled. */
+#define JEPSEN_W8(text) jepsen_fast_load8("" text)
+#define JEPSEN_W4(text) jepsen_fast_load4("" text)
 
-/* What the template's :f index names (jepsen_fast_f_key): :append :get :put :read :write :cas;
- * the first JEPSEN_FAST_F_KV_COUNT are Porcupine's kv words. */
-static const uint32_t jepsen_fast_f_ids[] = { RAST_F_APPEND, RAST_F_READ,  RAST_F_WRITE,
-                                              RAST_F_READ,   RAST_F_WRITE, RAST_F_CAS };
-#define JEPSEN_FAST_F_KV_COUNT 3u
+/* Bytes the template reads from a map's '{' before it checks the length again: its literals
+ * up to the :key's opening quote, with a :process of 18 digits, end within them. */
+#define JEPSEN_TEMPLATE_HEAD_BYTES 64u
 
-/* The :process of the template: 1 to 18 digits, then the ',' its literal goes on with (longer
- * numbers go to jepsen_fast_entries, whose reader gives up on them as edn_fast_decimal does). */
-static bool jepsen_fast_process(struct jepsen_cursor *c, struct jepsen_scalar *v)
+/* The :type keyword of the template and the ", :f :" after it, as words: *type 0 :invoke ..
+ * 3 :info. Reads at most twelve bytes from *i. */
+static bool jepsen_fast_template_type(const char *p, uint64_t *i, uint32_t *type)
 {
-    const char *buf = c->buf;
-    uint64_t i = c->i, end = c->len - i > EDN_FAST_DIGITS_MAX ? i + EDN_FAST_DIGITS_MAX : c->len;
-    uint64_t x = 0;
-    while (i < end && (unsigned char)(buf[i] - '0') < 10)
-        x = x * 10 + (uint64_t)(buf[i++] - '0');
-    if (i == c->i || i >= c->len || buf[i] != ',')
+    uint64_t w = jepsen_fast_load8(p + *i);
+    if (w == JEPSEN_W8("ok, :f :")) {
+        *type = 1;
+        *i += 8;
+        return true;
+    }
+    if (w == JEPSEN_W8("invoke, ") && jepsen_fast_load4(p + *i + 8) == JEPSEN_W4(":f :")) {
+        *type = 0;
+        *i += 12;
+        return true;
+    }
+    uint64_t tail = jepsen_fast_load8(p + *i + 2); /* "fail, :f :" and "info, :f :" */
+    if (w == JEPSEN_W8("fail, :f") && tail == JEPSEN_W8("il, :f :"))
+        *type = 2;
+    else if (w == JEPSEN_W8("info, :f") && tail == JEPSEN_W8("fo, :f :"))
+        *type = 3;
+    else
         return false;
-    v->kind = JEPSEN_V_INT;
-    v->i = (int64_t)x;
-    c->i = i;
+    *i += 10;
     return true;
 }
 
-/* The :type keyword of the template and the ", :f :" after it, as one literal each: the ','
- * that must follow stands for the keyword's delimiter check. *type: 0 :invoke .. 3 :info. */
-static bool jepsen_fast_type_f(struct jepsen_cursor *c, uint32_t *type)
+/* The :f keyword of the template and the ", :key " after it: its first and last eight bytes.
+ * Porcupine's kv words first (the logs use nothing else); :cas and :txn take vectors, which
+ * the template does not read. */
+static const struct {
+    char head[8];
+    char tail[8];
+    uint32_t size;
+    uint32_t f;
+    bool kv;
+} jepsen_fast_template_fs[] = {
+    { "append, ", "d, :key ", 13, RAST_F_APPEND, true },
+    { "get, :ke", "t, :key ", 10, RAST_F_READ, true },
+    { "put, :ke", "t, :key ", 10, RAST_F_WRITE, true },
+    { "read, :k", "d, :key ", 11, RAST_F_READ, false },
+    { "write, :", "e, :key ", 12, RAST_F_WRITE, false },
+};
+
+/* Reads at most thirteen bytes from *i. */
+static bool jepsen_fast_template_f(const char *p, uint64_t *i, struct jepsen_line *out)
 {
-    if (c->i >= c->len)
-        return false;
-    switch (c->buf[c->i]) {
-    case 'i':
-        if (JEPSEN_FAST_LIT(c, "invoke, :f :"))
-            return *type = 0, true;
-        return JEPSEN_FAST_LIT(c, "info, :f :") && (*type = 3, true);
-    case 'o': return JEPSEN_FAST_LIT(c, "ok, :f :") && (*type = 1, true);
-    case 'f': return JEPSEN_FAST_LIT(c, "fail, :f :") && (*type = 2, true);
-    default: return false;
+    uint64_t w = jepsen_fast_load8(p + *i);
+    for (uint32_t k = 0; k < sizeof jepsen_fast_template_fs / sizeof jepsen_fast_template_fs[0];
+         k++) {
+        uint32_t size = jepsen_fast_template_fs[k].size;
+        if (w == jepsen_fast_load8(jepsen_fast_template_fs[k].head) &&
+            jepsen_fast_load8(p + *i + size - 8) ==
+                jepsen_fast_load8(jepsen_fast_template_fs[k].tail)) {
+            out->f = jepsen_fast_template_fs[k].f;
+            out->f_kv = jepsen_fast_template_fs[k].kv;
+            *i += size;
+            return true;
+        }
     }
+    return false;
 }
 
-/* The :f keyword of the template and the ", :key " after it, likewise. *f: the index in
- * jepsen_fast_f_ids. */
-static bool jepsen_fast_f_key(struct jepsen_cursor *c, uint32_t *f)
+/* The string whose opening quote is p[at] (at < n), on one line and without escapes: its
+ * scalar (offsets from base), and *end just past its closing quote. */
+static inline __attribute__((always_inline)) bool
+jepsen_fast_template_string(const char *p, uint64_t at, uint64_t n, uint64_t base,
+                            struct jepsen_scalar *v, uint64_t *end)
 {
-    if (c->i >= c->len)
+    uint64_t body = at + 1, q = jepsen_fast_stop(p, body, n);
+    if (q >= n || p[q] != '"' || q - body > UINT32_MAX)
         return false;
-    switch (c->buf[c->i]) {
-    case 'a': return JEPSEN_FAST_LIT(c, "append, :key ") && (*f = 0, true);
-    case 'g': return JEPSEN_FAST_LIT(c, "get, :key ") && (*f = 1, true);
-    case 'p': return JEPSEN_FAST_LIT(c, "put, :key ") && (*f = 2, true);
-    case 'r': return JEPSEN_FAST_LIT(c, "read, :key ") && (*f = 3, true);
-    case 'w': return JEPSEN_FAST_LIT(c, "write, :key ") && (*f = 4, true);
-    case 'c': return JEPSEN_FAST_LIT(c, "cas, :key ") && (*f = 5, true);
-    default: return false;
-    }
+    *v = (struct jepsen_scalar){ JEPSEN_V_STR, (uint32_t)(q - body), base + body, 0 };
+    *end = q + 1;
+    return true;
 }
 
-/* A value of the template: a string straight to its scan, the rest through jepsen_fast_scalar. */
-static bool jepsen_fast_template_value(struct jepsen_cursor *c, struct jepsen_scalar *v)
+/* The :value of the template and the '}' after it: a string, nil or an integer of at most 18
+ * digits. p[*i] is its first byte; at least four bytes remain. */
+static inline __attribute__((always_inline)) bool
+jepsen_fast_template_value(const char *p, uint64_t *i, uint64_t n, uint64_t base,
+                           struct jepsen_scalar *v)
 {
-    if (c->i >= c->len)
+    uint64_t at = *i;
+    char ch = p[at];
+    if (ch == '"') {
+        if (!jepsen_fast_template_string(p, at, n, base, v, &at))
+            return false;
+    } else if (jepsen_fast_load4(p + at) == JEPSEN_W4("nil}")) {
+        *v = (struct jepsen_scalar){ JEPSEN_V_NIL, 0, 0, 0 };
+        at += 3;
+    } else {
+        int64_t x;
+        if ((ch != '-' && (ch < '0' || ch > '9')) || !edn_fast_decimal(p, n, &at, &x))
+            return false;
+        *v = (struct jepsen_scalar){ JEPSEN_V_INT, 0, 0, x };
+    }
+    if (at >= n || p[at] != '}')
         return false;
-    return c->buf[c->i] == '"' ? jepsen_fast_string(c, v) : jepsen_fast_scalar(c, v);
+    *i = at + 1;
+    return true;
 }
 
 /*
  * The map as Porcupine's kv logs (and rast_history_write_edn) spell every op, fields in this
- * order with ", " between them:
+ * order with ", " between them, on one line:
  *     {:process 9, :type :invoke, :f :append, :key "0", :value "x 9 0 y"}
- * matched as literals around the values, each known keyword fused with the literal after it:
- * no key scanning, no whitespace loops, no keyword tables. On any difference it returns false
- * and jepsen_fast_entries reads the map instead (and jepsen_fast_type / jepsen_fast_f name
- * what this does not know).
+ * matched word by word against constants around the values, each known keyword fused with
+ * the literal after it, with one length check for the literals up to the :key (a map that
+ * starts closer to the end of the input takes jepsen_fast_entries): no key scanning, no
+ * whitespace loops, no keyword tables. On any difference it returns false and
+ * jepsen_fast_entries reads the map instead.
  */
-static bool jepsen_fast_template(struct jepsen_cursor *c, struct jepsen_scalar fields[5],
-                                 uint32_t *type_known, uint32_t *f_known)
+bool jepsen_fast_template(const char *buf, uint64_t pos, uint64_t len, struct jepsen_line *out)
 {
-    return JEPSEN_FAST_LIT(c, "{:process ") &&
-           jepsen_fast_process(c, &fields[JEPSEN_FIELD_PROCESS]) &&
-           JEPSEN_FAST_LIT(c, ", :type :") && jepsen_fast_type_f(c, type_known) &&
-           jepsen_fast_f_key(c, f_known) &&
-           jepsen_fast_template_value(c, &fields[JEPSEN_FIELD_KEY]) &&
-           JEPSEN_FAST_LIT(c, ", :value ") &&
-           jepsen_fast_template_value(c, &fields[JEPSEN_FIELD_VALUE]) && c->i < c->len &&
-           c->buf[c->i++] == '}';
+    const char *p = buf + pos;
+    uint64_t n = len - pos, i = 10, x = 0;
+    if (n < JEPSEN_TEMPLATE_HEAD_BYTES || jepsen_fast_load8(p) != JEPSEN_W8("{:proces") ||
+        jepsen_fast_load8(p + 2) != JEPSEN_W8("process "))
+        return false;
+    for (uint32_t d; i < 10 + EDN_FAST_DIGITS_MAX && (d = (uint32_t)(p[i] - '0')) < 10; i++)
+        x = x * 10 + d;
+    if (i == 10 || jepsen_fast_load8(p + i) != JEPSEN_W8(", :type ") || p[i + 8] != ':')
+        return false;
+    i += 9;
+    if (!jepsen_fast_template_type(p, &i, &out->type) || !jepsen_fast_template_f(p, &i, out) ||
+        p[i] != '"' || !jepsen_fast_template_string(p, i, n, pos, &out->key, &i))
+        return false;
+    if (n - i < 13 || jepsen_fast_load8(p + i) != JEPSEN_W8(", :value") || p[i + 8] != ' ')
+        return false;
+    i += 9;
+    if (!jepsen_fast_template_value(p, &i, n, pos, &out->value))
+        return false;
+    out->end = pos + i;
+    out->newlines = 0;
+    out->process = (int64_t)x;
+    return true;
 }
 
 /* Is the keyword v (with its ':') ":" name? name is a literal of at most 7 bytes. */
@@ -414,30 +465,17 @@ static bool jepsen_fast_f(const char *buf, const struct jepsen_scalar *v, struct
 
 bool jepsen_fast_line(const char *buf, uint64_t pos, uint64_t len, struct jepsen_line *out)
 {
-    struct jepsen_scalar fields[5]; /* the template sets all five */
-    struct jepsen_cursor c = { buf, len, pos, 0 };
-    uint32_t type_known = 4, f_known = 6;
-    if (!jepsen_fast_template(&c, fields, &type_known, &f_known)) {
-        type_known = 4;
-        f_known = 6;
-        for (uint32_t k = 0; k < 5; k++)
-            fields[k] = (struct jepsen_scalar){ JEPSEN_V_ABSENT, 0, 0, 0 };
-        c.i = pos + 1;
-        c.newlines = 0;
-        if (pos >= len || buf[pos] != '{' || !jepsen_fast_entries(&c, fields))
-            return false;
-    }
+    if (jepsen_fast_template(buf, pos, len, out))
+        return true;
+    struct jepsen_scalar fields[5] = { { JEPSEN_V_ABSENT, 0, 0, 0 } };
+    struct jepsen_cursor c = { buf, len, pos + 1, 0 };
+    if (pos >= len || buf[pos] != '{' || !jepsen_fast_entries(&c, fields))
+        return false;
     const struct jepsen_scalar *proc = &fields[JEPSEN_FIELD_PROCESS];
-    if (proc->kind != JEPSEN_V_INT || proc->i < 0)
+    if (proc->kind != JEPSEN_V_INT || proc->i < 0 ||
+        !jepsen_fast_type(buf, &fields[JEPSEN_FIELD_TYPE], &out->type) ||
+        !jepsen_fast_f(buf, &fields[JEPSEN_FIELD_F], out))
         return false;
-    if (type_known < 4 && f_known < 6) { /* the template named both: no second look */
-        out->type = type_known;
-        out->f = jepsen_fast_f_ids[f_known];
-        out->f_kv = f_known < JEPSEN_FAST_F_KV_COUNT;
-    } else if (!jepsen_fast_type(buf, &fields[JEPSEN_FIELD_TYPE], &out->type) ||
-               !jepsen_fast_f(buf, &fields[JEPSEN_FIELD_F], out)) {
-        return false;
-    }
     out->end = c.i;
     out->newlines = c.newlines;
     out->process = proc->i;

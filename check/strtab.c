@@ -1,11 +1,14 @@
 /*
  * strtab.c: string interning (see strtab.h). Strings live in one growing byte buffer; an
- * open-addressing table of ids (load factor <= 1/2) finds them by XXH3 hash.
+ * open-addressing table of ids (load factor <= 1/2) finds them by XXH3 hash (compiled inline).
  */
 #include "strtab.h"
 
 #include <stdlib.h>
 #include <string.h>
+/* XXH3 inline rather than through the shared library: the readers intern one string a line,
+ * mostly a few bytes long, for which the call cost as much as the hash. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 void strtab_init(struct strtab *t, const struct strtab *parent)

@@ -274,6 +274,18 @@ static void test_jepsen_fast_path_same(void)
         "{:process 1, :type :invoke, :f :write, :value 12a}\n",
         "{:process 1, :type :invoke, :f :write, :value ; c\n 1}\n",
         "{:process 1, :type :invoke, :f :write, :value 1}",
+        /* runs of template maps (jepsen_fast_run) broken by what the template leaves to the
+         * general reader: CRLF, indentation, adjacent maps, a closing bracket, a process past
+         * the process array, an integer and a nil :value, a key the general path reads */
+        "[{:process 1, :type :invoke, :f :append, :key \"k\", :value \"a\"}\r\n"
+        "{:process 1, :type :ok, :f :append, :key \"k\", :value \"a\"}\n"
+        " {:process 4095, :type :invoke, :f :get, :key \"k\", :value nil}"
+        "{:process 4095, :type :ok, :f :get, :key \"k\", :value \"a\"}\n"
+        "{:process 9000, :type :invoke, :f :put, :key \"k\", :value -12}\n"
+        "{:process 9000, :type :info, :f :put, :key \"k\", :value 0}]",
+        "{:process 012345678901234567, :type :invoke, :f :write, :key \"\", :value \"\"}\n"
+        "{:process 012345678901234567, :type :fail, :f :write, :key :k, :value nil}\n"
+        "{:process 0123456789012345678, :type :invoke, :f :read, :key \"k\", :value nil}\n",
         /* newlines inside strings and maps: the fast path counts them for line numbers */
         "{:process 1, :type :invoke, :f :write, :value \"a\nb\"}\n\n"
         "{:process 1,\n :type :ok, :f :write, :value \"c\n\nd\"}\n"
