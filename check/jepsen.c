@@ -417,11 +417,48 @@ static int jepsen_fast_apply(struct jepsen *j, const struct jepsen_line *l, uint
     return rc;
 }
 
+/* A template map (jepsen_fast_template) of process slot, starting on line, applied as
+ * jepsen_fast_accepts and jepsen_fast_apply would, with what the template rules out left
+ * out: its key is a string and its value a string, nil or an integer, which jepsen_scalar
+ * takes; its :f is no :cas, :txn or mutex function. False (nothing changed) when the general
+ * path must judge it: an invocation while one is outstanding, a completion of nothing or of
+ * another :f. */
+static bool jepsen_fast_run_line(struct jepsen *j, const struct jepsen_line *l, uint32_t line,
+                                 uint32_t *slot, int *rc)
+{
+    struct check_value key, a0 = CHECK_NIL_VALUE;
+    uint32_t id;
+    if (l->type != 0) {
+        if (*slot == 0 || j->h->ops[*slot - 1].f != l->f)
+            return false;
+        j->kv_vocabulary |= l->f_kv; /* a :get may complete a :read */
+        id = *slot - 1;
+        *slot = 0;
+        if (l->type == 1 && l->f == RAST_F_READ)
+            *rc = jepsen_fast_value(j, &l->value, &a0);
+        if (*rc == 0)
+            *rc = hist_complete_fast(j->h, id, l->type - 1, a0, line);
+        return true;
+    }
+    if (*slot != 0)
+        return false;
+    j->kv_vocabulary |= l->f_kv;
+    j->has_key = true;
+    *rc = jepsen_fast_key(j, &l->key, &key);
+    if (*rc == 0 && (l->f == RAST_F_WRITE || l->f == RAST_F_APPEND))
+        *rc = jepsen_fast_value(j, &l->value, &a0);
+    if (*rc == 0)
+        *rc = hist_invoke_fast(j->h, (uint64_t)l->process, l->f, key, a0, line, &id);
+    if (*rc == 0)
+        *slot = id + 1;
+    return true;
+}
+
 /* Template maps (jepsen_fast_template) one a line, '\n' after each: the usual kv log, read
  * and applied line after line with no whitespace loop, no line search and nothing but the
  * template's checks. Stops before the first map that is not the template, whose process is
- * past the process array, or that jepsen_fast_accepts turns down (the general loop then reads
- * it), and after a map not followed by '\n'. Returns 0 or ENOMEM. */
+ * past the process array, or that jepsen_fast_run_line leaves to the general path (which
+ * then reads it), and after a map not followed by '\n'. Returns 0 or ENOMEM. */
 static int jepsen_fast_run(struct jepsen *j)
 {
     struct edn_parser *p = &j->p;
@@ -430,12 +467,9 @@ static int jepsen_fast_run(struct jepsen *j)
     for (;;) {
         struct jepsen_line l;
         if (!jepsen_fast_template(p->buf, p->pos, p->len, &l) ||
-            (uint64_t)l.process >= j->procs.dense_count)
+            (uint64_t)l.process >= j->procs.dense_count ||
+            !jepsen_fast_run_line(j, &l, line, &j->procs.dense[l.process], &rc))
             break;
-        uint32_t *slot = &j->procs.dense[l.process];
-        if (!jepsen_fast_accepts(j, &l, *slot))
-            break;
-        rc = jepsen_fast_apply(j, &l, line, slot);
         p->pos = l.end;
         if (rc != 0 || p->pos >= p->len || p->buf[p->pos] != '\n')
             break;

@@ -192,11 +192,19 @@ static void test_porcupine_fast_path_falls_back(void)
     }
 }
 
-/* The native text of h followed by each op's source lines (reports cite them). */
+/* The native text of h followed by each op's source lines (reports cite them), the model
+ * hints and the interned strings in id order (the checker's partitions follow the ids). */
 static char *text_with_lines(const struct rast_history *h)
 {
     char *text = native_text(h);
-    size_t size = text != NULL ? strlen(text) + 24 * (size_t)h->op_count + 1 : 0;
+    uint32_t strs = strtab_total(&h->strs);
+    size_t size = text != NULL ? strlen(text) + 24 * (size_t)h->op_count + 64 : 0;
+    for (uint32_t i = 0; text != NULL && i < strs; i++) {
+        const char *str;
+        uint32_t n;
+        strtab_get(&h->strs, i, &str, &n);
+        size += n + 16;
+    }
     char *out = text != NULL ? malloc(size) : NULL;
     if (out != NULL) {
         size_t at = (size_t)snprintf(out, size, "%s", text);
@@ -204,6 +212,15 @@ static char *text_with_lines(const struct rast_history *h)
             at += (size_t)snprintf(out + at, size - at, "#%u %u-%u\n", (unsigned)i,
                                    (unsigned)h->ops[i].invoke_line,
                                    (unsigned)h->ops[i].complete_line);
+        at += (size_t)snprintf(out + at, size - at, "model %u initial %d %llu\n",
+                               (unsigned)h->model_hint, (int)h->has_initial_hint,
+                               (unsigned long long)h->initial_hint.bits);
+        for (uint32_t i = 0; i < strs; i++) {
+            const char *str;
+            uint32_t n;
+            strtab_get(&h->strs, i, &str, &n);
+            at += (size_t)snprintf(out + at, size - at, "s%u %.*s\n", (unsigned)i, (int)n, str);
+        }
     }
     free(text);
     return out;
@@ -286,6 +303,10 @@ static void test_jepsen_fast_path_same(void)
         "{:process 012345678901234567, :type :invoke, :f :write, :key \"\", :value \"\"}\n"
         "{:process 012345678901234567, :type :fail, :f :write, :key :k, :value nil}\n"
         "{:process 0123456789012345678, :type :invoke, :f :read, :key \"k\", :value nil}\n",
+        /* a :get completing a :read: the kv vocabulary all the same */
+        "{:process 1, :type :invoke, :f :read, :key \"k\", :value nil}\n"
+        "{:process 1, :type :ok, :f :get, :key \"k\", :value \"a\"}\n"
+        "{:process 2, :type :invoke, :f :read, :key \"k\", :value nil}\n",
         /* newlines inside strings and maps: the fast path counts them for line numbers */
         "{:process 1, :type :invoke, :f :write, :value \"a\nb\"}\n\n"
         "{:process 1,\n :type :ok, :f :write, :value \"c\n\nd\"}\n"
