@@ -78,12 +78,12 @@ int hist_complete(struct rast_history *h, uint32_t op_id, uint64_t time_ns, uint
  * usual line, without the call and the checks the builder needs. The caller knows f is a
  * function and time_ns (its event count) does not decrease; anything else takes hist_invoke. */
 static inline int hist_invoke_fast(struct rast_history *h, uint64_t client, uint32_t f,
-                                   struct check_value key, struct check_value arg0, uint32_t line,
-                                   uint32_t *op_id_out)
+                                   struct check_value key, struct check_value arg0,
+                                   struct check_value arg1, uint32_t line, uint32_t *op_id_out)
 {
     uint32_t id = h->op_count, event = h->event_count;
     if (id >= h->op_cap || event >= h->event_cap || event < h->last_time_ns)
-        return hist_invoke(h, client, event, f, key, arg0, CHECK_NIL_VALUE, line, op_id_out);
+        return hist_invoke(h, client, event, f, key, arg0, arg1, line, op_id_out);
     /* As hist_invoke sets them (it lists every field; so does this) */
     h->events[event] = (struct hist_event){ id, HIST_EV_INVOKE };
     h->ops[id] = (struct hist_op){ .client = client,
@@ -91,7 +91,7 @@ static inline int hist_invoke_fast(struct rast_history *h, uint64_t client, uint
                                    .complete_time_ns = 0,
                                    .key = key,
                                    .arg0 = arg0,
-                                   .arg1 = CHECK_NIL_VALUE,
+                                   .arg1 = arg1,
                                    .result = CHECK_NIL_VALUE,
                                    .f = f,
                                    .outcome = RAST_OUTCOME_PENDING,

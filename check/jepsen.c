@@ -411,7 +411,8 @@ static int jepsen_fast_apply(struct jepsen *j, const struct jepsen_line *l, uint
     if (rc == 0 && (l->f == RAST_F_WRITE || l->f == RAST_F_APPEND))
         rc = jepsen_fast_value(j, &l->value, &a0);
     if (rc == 0)
-        rc = hist_invoke_fast(j->h, (uint64_t)l->process, l->f, key, a0, line, &id);
+        rc = hist_invoke_fast(j->h, (uint64_t)l->process, l->f, key, a0, CHECK_NIL_VALUE, line,
+                                   &id);
     if (rc == 0)
         *slot = id + 1;
     return rc;
@@ -448,7 +449,8 @@ static bool jepsen_fast_run_line(struct jepsen *j, const struct jepsen_line *l, 
     if (*rc == 0 && (l->f == RAST_F_WRITE || l->f == RAST_F_APPEND))
         *rc = jepsen_fast_value(j, &l->value, &a0);
     if (*rc == 0)
-        *rc = hist_invoke_fast(j->h, (uint64_t)l->process, l->f, key, a0, line, &id);
+        *rc = hist_invoke_fast(j->h, (uint64_t)l->process, l->f, key, a0, CHECK_NIL_VALUE, line,
+                                   &id);
     if (*rc == 0)
         *slot = id + 1;
     return true;

@@ -128,36 +128,47 @@ static int porc_line_fields(struct porc *c, struct lex *l, struct porc_fields *o
     return rc;
 }
 
-/* Adds the event of a parsed line to the history. */
-static int porc_apply(struct porc *c, const struct porc_fields *fl)
+/* The error of a line porc_apply cannot add (slot: its process's outstanding op + 1, or 0).
+ * Out of line: the usual line never takes it. */
+static __attribute__((noinline, cold)) int
+porc_apply_error(struct porc *c, const struct porc_fields *fl, uint32_t slot)
 {
     static const char *const types[] = { ":invoke", ":ok", ":fail", ":info" };
     static const char *const fs[] = { ":read", ":write", ":cas" };
+    uint64_t at = fl->process_at;
+    if (fl->type == 0)
+        return porc_error(c, at,
+                          "process %lld invokes again while its operation from "
+                          "line %u is outstanding",
+                          (long long)fl->process, (unsigned)c->h->ops[slot - 1].invoke_line);
+    if (slot == 0)
+        return porc_error(c, at, "completion (%s) for process %lld without an invocation",
+                          types[fl->type], (long long)fl->process);
+    return porc_error(c, at, "completion %s does not match the invocation's :%s (line %u)",
+                      fs[fl->f], hist_f_name(c->h->ops[slot - 1].f),
+                      (unsigned)c->h->ops[slot - 1].invoke_line);
+}
+
+/* Adds the event of a parsed line to the history. */
+static int porc_apply(struct porc *c, const struct porc_fields *fl)
+{
     uint32_t *slot = procmap_slot(&c->procs, (uint64_t)fl->process);
     if (slot == NULL)
         return RAST_CHECK_ENOMEM;
-    uint64_t at = fl->process_at;
     uint32_t f = fl->f;
     if (fl->type == 0) {
         if (*slot != 0)
-            return porc_error(c, at,
-                              "process %lld invokes again while its operation from "
-                              "line %u is outstanding",
-                              (long long)fl->process, (unsigned)c->h->ops[*slot - 1].invoke_line);
-        uint32_t id;
-        int rc = hist_invoke(c->h, (uint64_t)fl->process, c->h->event_count, f, CHECK_NIL_VALUE,
+            return porc_apply_error(c, fl, *slot);
+        uint32_t id = 0;
+        int rc =
+            hist_invoke_fast(c->h, (uint64_t)fl->process, f, CHECK_NIL_VALUE,
                              f == RAST_F_READ ? CHECK_NIL_VALUE : fl->a0, fl->a1, c->line, &id);
         *slot = id + 1;
         return rc;
     }
-    if (*slot == 0)
-        return porc_error(c, at, "completion (%s) for process %lld without an invocation",
-                          types[fl->type], (long long)fl->process);
-    if (c->h->ops[*slot - 1].f != f)
-        return porc_error(c, at, "completion %s does not match the invocation's :%s (line %u)",
-                          fs[f], hist_f_name(c->h->ops[*slot - 1].f),
-                          (unsigned)c->h->ops[*slot - 1].invoke_line);
-    int rc = hist_complete(c->h, *slot - 1, c->h->event_count, fl->type - 1, fl->a0, c->line);
+    if (*slot == 0 || c->h->ops[*slot - 1].f != f)
+        return porc_apply_error(c, fl, *slot);
+    int rc = hist_complete_fast(c->h, *slot - 1, fl->type - 1, fl->a0, c->line);
     *slot = 0;
     return rc;
 }
@@ -179,7 +190,19 @@ int porcupine_parse(struct rast_history *h, const char *name, const char *buf, u
     struct porc c = { .h = h, .name = name, .buf = buf, .len = len, .err = err };
     int rc = 0;
     h->model_hint = RAST_MODEL_ETCD;
+    /* A line of ~40 bytes is an event; an op is two: room for all of them at once. */
+    uint32_t ops = (uint32_t)(len / 64 < UINT32_MAX / 8 ? len / 64 : UINT32_MAX / 8);
+    if (hist_reserve(h, ops) != 0)
+        return RAST_CHECK_ENOMEM;
     for (uint64_t pos = 0; pos < len && rc == 0;) {
+        struct porc_fields fl;
+        uint64_t eol;
+        if (porcupine_template_line(buf, pos, len, &fl, &eol)) { /* no line search */
+            c.line++;
+            rc = porc_apply(&c, &fl);
+            pos = eol + 1;
+            continue;
+        }
         const char *nl = memchr(buf + pos, '\n', (size_t)(len - pos));
         uint64_t end = nl != NULL ? (uint64_t)(nl - buf) : len;
         struct lex l = { buf, pos, end };

@@ -27,6 +27,17 @@ struct porc_fields {
  */
 bool porcupine_fast_line(const char *buf, uint64_t pos, uint64_t end, struct porc_fields *out);
 
+/*
+ * The first try for a line at buf[pos] (its start): the line exactly as Porcupine's logs
+ * spell it, one tab between the fields after the prefix,
+ *     INFO  jepsen.util - 12\t:invoke\t:cas\t[3 4]
+ * with no blanks after the value ([from to] with one space). Fills out as porcupine_fast_line
+ * would and sets *end to the line's end (its '\n' or len); false for anything else (a line
+ * that starts less than 64 bytes from the end of the input included).
+ */
+bool porcupine_template_line(const char *buf, uint64_t pos, uint64_t len, struct porc_fields *out,
+                             uint64_t *end);
+
 /* Parses an etcd log into h (empty). Errors: EPARSE (err filled), ENOMEM. */
 int porcupine_parse(struct rast_history *h, const char *name, const char *buf, uint64_t len,
                     struct rast_check_error *err);

@@ -8,6 +8,10 @@
  * stray text, ...) makes it return false before anything is stored in the history, and the
  * general reader (porcupine.c) parses the line again and reports the error, if any. So the
  * fields it returns are always those the general reader would produce for the same line.
+ *
+ * Two tiers: porcupine_template_line first matches the line as Porcupine's logs almost always
+ * spell it (one tab between the fields), word by word against constants, and finds the end of
+ * the line as it goes; porcupine_fast_line takes any spacing.
  */
 #include "porcupine.h"
 
@@ -137,4 +141,129 @@ bool porcupine_fast_line(const char *buf, uint64_t pos, uint64_t end, struct por
     if (!porc_fast_choice(&c, fs, 3, &out->f) || !porc_fast_blanks(&c))
         return false;
     return porc_fast_value(&c, out);
+}
+
+static uint64_t porc_load8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
+/* Is the word w's low bytes the literal text (1 to 8 bytes)? The literal, padded with zeros
+ * to eight bytes, is loaded as a word: a constant once compiled. */
+#define PORC_IS(w, text)                                                                           \
+    (((w) &                                                                                        \
+      (sizeof(text) - 1 == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * (sizeof(text) - 1))) - 1)) ==     \
+     porc_load8("" text "\0\0\0\0\0\0\0\0"))
+
+/* An optional '-' then 1 to 18 digits at p[*i], as porc_fast_int (signed) reads them, with
+ * the cursor in a local. */
+static bool porc_template_int(const char *p, uint64_t *i, uint64_t n, int64_t *out)
+{
+    uint64_t at = *i;
+    bool neg = at < n && p[at] == '-';
+    at += neg;
+    uint64_t start = at, v = 0,
+             stop = n - at > PORC_FAST_DIGITS_MAX ? at + PORC_FAST_DIGITS_MAX : n;
+    for (uint32_t d; at < stop && (d = (uint32_t)(p[at] - '0')) < 10; at++)
+        v = v * 10 + d;
+    if (at == start)
+        return false;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    *i = at;
+    return true;
+}
+
+/* Bytes the template reads from a line's start before it checks the length again: the
+ * prefix, an 18-digit process, the type and the function. */
+#define PORC_TEMPLATE_HEAD_BYTES 64u
+
+/* The type and function words of the template, each with the tab after it. */
+static bool porc_template_type_f(const char *p, uint64_t *i, struct porc_fields *out)
+{
+    uint64_t w = porc_load8(p + *i);
+    uint32_t n;
+    if (PORC_IS(w, ":invoke\t"))
+        out->type = 0, n = 8;
+    else if (PORC_IS(w, ":ok\t"))
+        out->type = 1, n = 4;
+    else if (PORC_IS(w, ":fail\t"))
+        out->type = 2, n = 6;
+    else if (PORC_IS(w, ":info\t"))
+        out->type = 3, n = 6;
+    else
+        return false;
+    w = porc_load8(p + *i + n);
+    if (PORC_IS(w, ":read\t"))
+        out->f = RAST_F_READ, n += 6;
+    else if (PORC_IS(w, ":write\t"))
+        out->f = RAST_F_WRITE, n += 7;
+    else if (PORC_IS(w, ":cas\t"))
+        out->f = RAST_F_CAS, n += 5;
+    else
+        return false;
+    *i += n;
+    return true;
+}
+
+/* Is i the end of the line (its '\n' or the end of the input)? */
+static bool porc_template_eol(const char *p, uint64_t i, uint64_t n)
+{
+    return i >= n || p[i] == '\n';
+}
+
+/* The value of the template and the end of its line: nil, an integer, [from to] with one
+ * space (:cas), or a keyword (nil). *i: at the value, then at the end of the line. */
+static bool porc_template_value(const char *p, uint64_t *i, uint64_t n, struct porc_fields *out)
+{
+    uint64_t at = *i;
+    int64_t x, y;
+    out->a0 = out->a1 = CHECK_NIL_VALUE;
+    char ch = p[at];
+    if (ch == '[') {
+        at++;
+        if (out->f != RAST_F_CAS || !porc_template_int(p, &at, n, &x) || at >= n || p[at] != ' ')
+            return false;
+        at++;
+        if (!porc_template_int(p, &at, n, &y) || at >= n || p[at] != ']')
+            return false;
+        out->a0 = (struct check_value){ CHECK_KIND_INT, (uint64_t)x };
+        out->a1 = (struct check_value){ CHECK_KIND_INT, (uint64_t)y };
+        at++;
+    } else if (ch == ':') {
+        while (at < n && p[at] != '\n' && !porc_fast_is_blank(p[at]))
+            at++;
+    } else if (ch == 'n') {
+        if (n - at < 3 || memcmp(p + at, "nil", 3) != 0)
+            return false;
+        at += 3;
+    } else {
+        if (!porc_template_int(p, &at, n, &x))
+            return false;
+        out->a0 = (struct check_value){ CHECK_KIND_INT, (uint64_t)x };
+    }
+    *i = at;
+    return porc_template_eol(p, at, n);
+}
+
+bool porcupine_template_line(const char *buf, uint64_t pos, uint64_t len, struct porc_fields *out,
+                             uint64_t *end)
+{
+    const char *p = buf + pos;
+    uint64_t n = len - pos, i = 20, x = 0;
+    if (n < PORC_TEMPLATE_HEAD_BYTES || !PORC_IS(porc_load8(p), "INFO  je") ||
+        !PORC_IS(porc_load8(p + 8), "psen.uti") || !PORC_IS(porc_load8(p + 16), "l - "))
+        return false;
+    for (uint32_t d; i < 20 + PORC_FAST_DIGITS_MAX && (d = (uint32_t)(p[i] - '0')) < 10; i++)
+        x = x * 10 + d;
+    if (i == 20 || p[i] != '\t')
+        return false;
+    out->process = (int64_t)x;
+    out->process_at = pos + 20;
+    i++;
+    if (!porc_template_type_f(p, &i, out) || !porc_template_value(p, &i, n, out))
+        return false;
+    *end = pos + i;
+    return true;
 }

@@ -151,6 +151,52 @@ static void test_porcupine_fast_path_accepts(void)
     }
 }
 
+/* The etcd template (porcupine_template_line) reads a line only as porcupine_fast_line does,
+ * and finds its end: for the usual lines and every one-byte change and cut of them. */
+static void test_porcupine_template_same(void)
+{
+    static const char *const lines[] = {
+        "INFO  jepsen.util - 12\t:invoke\t:cas\t[3 -4]",
+        "INFO  jepsen.util - 0\t:ok\t:read\tnil",
+        "INFO  jepsen.util - 3\t:info\t:write\t:timed-out",
+        "INFO  jepsen.util - 7\t:fail\t:write\t-42",
+        "INFO  jepsen.util - 123456789012345678\t:ok\t:read\t999999999999999999",
+    };
+    static const char swaps[] = "\t \n\r:-[]0n";
+    const char *after = "\nINFO  jepsen.util - 0\t:invoke\t:read\tnil\n"
+                        "INFO  jepsen.util - 0\t:ok\t:read\t1\n";
+    char text[256];
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        size_t n = strlen(lines[i]);
+        for (size_t k = 0; k <= n; k++) {
+            for (size_t sw = 0; sw <= sizeof swaps - 1; sw++) {
+                /* sw == sizeof swaps - 1: the line cut at k; else byte k replaced */
+                snprintf(text, sizeof text, "%s%s", lines[i], after);
+                if (sw == sizeof swaps - 1)
+                    memmove(text + k, text + n, strlen(text + n) + 1);
+                else if (k < n)
+                    text[k] = swaps[sw];
+                else
+                    continue;
+                struct porc_fields a, b;
+                uint64_t len = strlen(text), end = 0;
+                uint64_t eol = (uint64_t)(strchr(text, '\n') - text);
+                if (!porcupine_template_line(text, 0, len, &a, &end))
+                    continue;
+                CHECK(porcupine_fast_line(text, 0, eol, &b));
+                CHECK_EQ_U64(end, eol);
+                CHECK(a.process == b.process && a.process_at == b.process_at &&
+                      a.type == b.type && a.f == b.f && check_value_eq(a.a0, b.a0) &&
+                      check_value_eq(a.a1, b.a1));
+            }
+        }
+        snprintf(text, sizeof text, "%s%s", lines[i], after);
+        struct porc_fields a;
+        uint64_t end;
+        CHECK(porcupine_template_line(text, 0, strlen(text), &a, &end));
+    }
+}
+
 /* Lines of other shapes fall back to the general reader, which accepts or locates the error. */
 static void test_porcupine_fast_path_falls_back(void)
 {
@@ -447,6 +493,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_porcupine_etcd_log),
         RAST_TEST(test_porcupine_fast_path_accepts),
         RAST_TEST(test_porcupine_fast_path_falls_back),
+        RAST_TEST(test_porcupine_template_same),
         RAST_TEST(test_knossos_edn),
         RAST_TEST(test_porcupine_kv_log),
         RAST_TEST(test_multi_register_and_mutex_edn),
