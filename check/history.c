@@ -185,15 +185,6 @@ int hist_txn_push(struct rast_history *h, uint32_t f, struct check_value key,
     return 0;
 }
 
-int hist_intern(struct rast_history *h, const char *s, uint32_t size, struct check_value *out)
-{
-    uint32_t id;
-    if (strtab_intern(&h->strs, s, size, &id) != 0)
-        return RAST_CHECK_ENOMEM;
-    *out = (struct check_value){CHECK_KIND_STR, id};
-    return 0;
-}
-
 int hist_value(struct rast_history *h, const struct rast_value *v, struct check_value *out)
 {
     if (v == NULL || v->kind == RAST_VALUE_NIL) {

@@ -138,7 +138,16 @@ int hist_txn_push(struct rast_history *h, uint32_t f, struct check_value key,
                   struct check_value value, uint32_t *index_out);
 /* Converts a public value (interning strings). */
 int hist_value(struct rast_history *h, const struct rast_value *v, struct check_value *out);
-int hist_intern(struct rast_history *h, const char *s, uint32_t size, struct check_value *out);
+/* Interns s[0..size) as a value (inline: the readers call it for most lines). Errors: ENOMEM. */
+static inline int hist_intern(struct rast_history *h, const char *s, uint32_t size,
+                              struct check_value *out)
+{
+    uint32_t id;
+    if (strtab_intern(&h->strs, s, size, &id) != 0)
+        return RAST_CHECK_ENOMEM;
+    *out = (struct check_value){ CHECK_KIND_STR, id };
+    return 0;
+}
 
 /* Prints a value in EDN syntax (nil, 12, "str") into buf; returns the length written. */
 uint32_t hist_value_format(const struct strtab *strs, struct check_value v, char *buf,

@@ -56,15 +56,6 @@ bool jepsen_f_named(const char *name, uint32_t size, uint32_t *f, bool *kv);
  * the form and locates any error.
  */
 bool jepsen_fast_line(const char *buf, uint64_t pos, uint64_t len, struct jepsen_line *out);
-/*
- * The first try of jepsen_fast_line, for a reader's run of lines: the map at buf[pos] spelt
- * exactly as Porcupine's kv logs spell every op, on one line:
- *     {:process 9, :type :invoke, :f :append, :key "0", :value "x 9 0 y"}
- * (a string :key; a string, nil or integer :value; a known :type; :f one of :append, :get,
- * :put, :read, :write). Then out->key is a string and out->value a string, nil or an integer,
- * which jepsen_scalar takes, and out->newlines is 0. False for anything else.
- */
-bool jepsen_fast_template(const char *buf, uint64_t pos, uint64_t len, struct jepsen_line *out);
 
 /* A map from process id to its outstanding op (used by the line readers too). Processes below
  * PROCMAP_DENSE_MAX (every client of the usual logs) index an array; the rest are hashed. */
