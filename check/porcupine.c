@@ -150,7 +150,8 @@ porc_apply_error(struct porc *c, const struct porc_fields *fl, uint32_t slot)
 }
 
 /* Adds the event of a parsed line to the history. */
-static int porc_apply(struct porc *c, const struct porc_fields *fl)
+static inline __attribute__((always_inline)) int porc_apply(struct porc *c,
+                                                            const struct porc_fields *fl)
 {
     uint32_t *slot = procmap_slot(&c->procs, (uint64_t)fl->process);
     if (slot == NULL)
