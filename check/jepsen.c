@@ -6,6 +6,11 @@
  * :info) closes it. A process that is not an integer (:nemesis) only logs :info events, which
  * are not operations and are skipped. Real-time order is the order of the file (Knossos never
  * orders by :time). On :ok the completion's value is the result (reads, txn reads).
+ *
+ * Three ways in, fastest first, each leaving to the next whatever it does not take whole:
+ * jepsen_fast_run reads maps spelt as the kv logs spell them (jepsen_template.h), line after
+ * line; jepsen_fast_op any flat op map (jepsen_fast_line); the EDN reader (edn.c) everything,
+ * and it alone reports errors. All three build the same history.
  */
 #include "jepsen.h"
 

@@ -10,11 +10,11 @@
  * false and the general reader parses the form from the same position, so errors keep their
  * messages and locations. What it returns is what the general reader would have seen.
  *
- * Two tiers. The template (jepsen_fast_template) matches the map as the kv logs spell it,
- * word by word against constants, with no key scanning and no per-byte loops outside the
- * strings; jepsen.c's run loop calls it directly, line after line. Any other spelling (other
- * spacing or order, more fields, newlines inside, a map near the end of the input) goes to
- * jepsen_fast_entries, which reads the keys and values one by one.
+ * Two tiers. The template (jepsen_fast_template, inline in jepsen_template.h) matches the map
+ * as the kv logs spell it, word by word against constants, with no key scanning and no
+ * per-byte loops outside the strings; jepsen.c's run loop calls it directly, line after line.
+ * Any other spelling (other spacing or order, more fields, newlines inside, a map near the end
+ * of the input) goes to jepsen_fast_entries, which reads the keys and values one by one.
  */
 #include "jepsen.h"
 

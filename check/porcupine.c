@@ -2,6 +2,9 @@
  * porcupine.c: reading Porcupine's etcd logs (format in porcupine.h) into a history.
  * Each process has at most one outstanding invocation; completions pair with it. The model
  * hint is etcd (initial value nil). An :info line keeps no value: the op is indeterminate.
+ * A line is read by porcupine_template_line (the usual tab-separated spelling, no line search
+ * first), else by porcupine_fast_line (any spacing), else by porc_line_fields, which alone
+ * reports errors; all three give the same fields.
  */
 #include "porcupine.h"
 
