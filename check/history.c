@@ -38,7 +38,7 @@ struct rast_history *rast_history_create(void)
         return NULL;
     strtab_init(&h->strs, NULL);
     h->model_hint = RAST_MODEL_KV;
-    snprintf(h->name, sizeof h->name, "(memory)");
+    memcpy(h->name, "(memory)", sizeof "(memory)");
     return h;
 }
 
