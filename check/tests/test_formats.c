@@ -185,9 +185,8 @@ static void test_porcupine_template_same(void)
                     continue;
                 CHECK(porcupine_fast_line(text, 0, eol, &b));
                 CHECK_EQ_U64(end, eol);
-                CHECK(a.process == b.process && a.process_at == b.process_at &&
-                      a.type == b.type && a.f == b.f && check_value_eq(a.a0, b.a0) &&
-                      check_value_eq(a.a1, b.a1));
+                CHECK(a.process == b.process && a.process_at == b.process_at && a.type == b.type &&
+                      a.f == b.f && check_value_eq(a.a0, b.a0) && check_value_eq(a.a1, b.a1));
             }
         }
         snprintf(text, sizeof text, "%s%s", lines[i], after);
@@ -274,14 +273,14 @@ static char *text_with_lines(const struct rast_history *h)
 
 /* Parses text with the Jepsen reader's fast path on or off: the native text of the history
  * and its ops' lines, or the located error message (caller frees). */
-static char *jepsen_outcome(const char *text, bool fast)
+static char *jepsen_outcome_n(const char *text, size_t len, bool fast)
 {
     struct rast_history *h = rast_history_create();
     struct rast_check_error e;
     memset(&e, 0, sizeof e);
     if (h == NULL)
         return NULL;
-    int rc = jepsen_parse_with(h, "t", text, strlen(text), fast, &e);
+    int rc = jepsen_parse_with(h, "t", text, len, fast, &e);
     char *out = NULL;
     if (rc == 0) {
         out = text_with_lines(h);
@@ -292,6 +291,64 @@ static char *jepsen_outcome(const char *text, bool fast)
     }
     rast_history_destroy(h);
     return out;
+}
+
+static char *jepsen_outcome(const char *text, bool fast)
+{
+    return jepsen_outcome_n(text, strlen(text), fast);
+}
+
+/* The templates (jepsen_template.h, porcupine_template_line) read no byte past the input,
+ * whose end may fall anywhere in their literals: every prefix of a few template lines, each
+ * in a heap block of exactly its size (so that ASan sees a read past it), reads as the general
+ * path reads it. */
+static void test_templates_exact_prefixes(void)
+{
+    const char *kv =
+        "{:process 9, :type :invoke, :f :append, :key \"0\", :value \"x 9 0 y\"}\n"
+        "{:process 123456789012345678, :type :invoke, :f :get, :key \"1\", :value nil}\n"
+        "{:process 9, :type :ok, :f :append, :key \"0\", :value \"x 9 0 y\"}\n"
+        "{:process 123456789012345678, :type :ok, :f :get, :key \"1\", :value \"\"}\n";
+    const char *etcd = "INFO  jepsen.util - 123456789012345678\t:invoke\t:write\t-42\n"
+                       "INFO  jepsen.util - 1\t:invoke\t:cas\t[1 2]\n"
+                       "INFO  jepsen.util - 123456789012345678\t:info\t:write\t:timed-out\n"
+                       "INFO  jepsen.util - 1\t:fail\t:cas\t[1 2]\n";
+    size_t n = strlen(kv);
+    for (size_t len = 0; len <= n; len++) {
+        char *copy = malloc(len + (len == 0));
+        CHECK(copy != NULL);
+        if (copy == NULL)
+            return;
+        memcpy(copy, kv, len);
+        char *fast = jepsen_outcome_n(copy, len, true), *slow = jepsen_outcome_n(copy, len, false);
+        CHECK(fast != NULL && slow != NULL && strcmp(fast, slow) == 0);
+        free(fast);
+        free(slow);
+        free(copy);
+    }
+    n = strlen(etcd);
+    for (size_t len = 0; len <= n; len++) {
+        char *copy = malloc(len + (len == 0));
+        CHECK(copy != NULL);
+        if (copy == NULL)
+            return;
+        memcpy(copy, etcd, len);
+        struct rast_history *h = NULL;
+        int rc = rast_history_parse("t", copy, len, &h, &err);
+        CHECK(rc == 0 || rc == RAST_CHECK_EPARSE);
+        rast_history_destroy(h);
+        for (uint64_t pos = 0; pos < len; pos++) {
+            struct porc_fields a, b;
+            uint64_t end;
+            const char *nl = memchr(copy + pos, '\n', len - pos);
+            uint64_t eol = nl != NULL ? (uint64_t)(nl - copy) : len;
+            if (porcupine_template_line(copy, pos, len, &a, &end)) {
+                CHECK(porcupine_fast_line(copy, pos, eol, &b));
+                CHECK_EQ_U64(end, eol);
+            }
+        }
+        free(copy);
+    }
 }
 
 /* The Jepsen fast path (jepsen_fast.c) changes nothing: every text gives the same history, or
@@ -494,6 +551,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_porcupine_fast_path_accepts),
         RAST_TEST(test_porcupine_fast_path_falls_back),
         RAST_TEST(test_porcupine_template_same),
+        RAST_TEST(test_templates_exact_prefixes),
         RAST_TEST(test_knossos_edn),
         RAST_TEST(test_porcupine_kv_log),
         RAST_TEST(test_multi_register_and_mutex_edn),
