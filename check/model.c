@@ -40,6 +40,14 @@ static uint64_t model_hash_state(const struct model_ctx *ctx, const uint64_t *st
 
 /* ---- register family --------------------------------------------------------------------- */
 
+/* Whether a state's value a equals v, which may be a read's FLAT string (kv: see model.h). */
+static inline bool model_value_eq(struct model_ctx *ctx, struct check_value a, struct check_value v)
+{
+    if (v.kind != MODEL_KIND_FLAT)
+        return check_value_eq(a, v);
+    return a.kind == CHECK_KIND_ROPE && rope_equal_read(ctx, a.bits, v.bits);
+}
+
 static bool model_accepts(uint32_t model, uint32_t f)
 {
     switch (f) {
@@ -101,7 +109,7 @@ static bool model_reg_step(struct model_ctx *ctx, const uint64_t *state, const s
     struct check_value cur = { state[w], state[w + 1] }, v = cur;
     switch (op->f) {
     case RAST_F_READ:
-        if (op->outcome != MODEL_OUT_UNKNOWN && !check_value_eq(cur, op->result) &&
+        if (op->outcome != MODEL_OUT_UNKNOWN && !model_value_eq(ctx, cur, op->result) &&
             !(op->result.kind == CHECK_KIND_NIL && ctx->vt->id == RAST_MODEL_KNOSSOS_CAS))
             return false;
         break;
@@ -179,7 +187,7 @@ static bool model_reg_viable_x(struct model_ctx *ctx, const uint64_t *state,
     if (!model_reg_need(ctx, xo, &need))
         return true;
     struct check_value cur = { state[2 * xo->slot], state[2 * xo->slot + 1] };
-    if (check_value_eq(cur, need))
+    if (model_value_eq(ctx, cur, need))
         return true;
     bool appends = false, setters = false;
     for (uint32_t k = 0; k < look->count; k++) {
@@ -187,7 +195,7 @@ static bool model_reg_viable_x(struct model_ctx *ctx, const uint64_t *state,
         if (o->slot != xo->slot)
             continue;
         if (o->f == RAST_F_WRITE || (o->f == RAST_F_CAS && o->outcome != MODEL_OUT_MISMATCH)) {
-            if (check_value_eq(o->f == RAST_F_WRITE ? o->a0 : o->a1, need))
+            if (model_value_eq(ctx, o->f == RAST_F_WRITE ? o->a0 : o->a1, need))
                 return true;
             setters = true;
         }
@@ -219,7 +227,7 @@ static bool model_reg_viable(struct model_ctx *ctx, const uint64_t *state,
             look->setters_before_return[y] != look->setters_done[o->slot])
             continue;
         struct check_value cur = { state[2 * o->slot], state[2 * o->slot + 1] };
-        if (check_value_eq(cur, need))
+        if (model_value_eq(ctx, cur, need))
             continue;
         if (ctx->vt->id != RAST_MODEL_KV || !model_reg_prefix(ctx, cur, need))
             return false;

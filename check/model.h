@@ -115,10 +115,20 @@ uint64_t model_ctx_bytes(const struct model_ctx *ctx);
 bool rope_value(struct model_ctx *ctx, struct check_value v, struct check_value *out);
 /* An append argument as a flat string (integers in decimal). */
 bool rope_append_arg(struct model_ctx *ctx, struct check_value v, struct check_value *out);
+/*
+ * A read's expected string (kv), as the search stores it: MODEL_KIND_FLAT, a flat string that
+ * rope_equal_read and rope_maybe_prefix compare with states byte by byte (each answer cached),
+ * instead of hashing and interning every read's value as a rope, which cost more than the
+ * search. Non-strings are as rope_value makes them. Only ever in a read's result: never a state.
+ */
+#define MODEL_KIND_FLAT 4u
+bool rope_read_value(struct model_ctx *ctx, struct check_value v, struct check_value *out);
+/* Whether rope node `node` has the bytes of flat value `flat` (exact). */
+bool rope_equal_read(struct model_ctx *ctx, uint64_t node, uint64_t flat);
 /* a ++ b for a state a (nil = "", ROPE, or an integer in decimal) and a flat string b. */
 bool rope_append(struct model_ctx *ctx, struct check_value a, struct check_value b,
                  struct check_value *out);
-/* False only if a (nil or ROPE) is certainly not a prefix of b (ROPE). */
+/* False only if a (nil or ROPE) is certainly not a prefix of b (ROPE, or FLAT: then exact). */
 bool rope_maybe_prefix(struct model_ctx *ctx, struct check_value a, struct check_value b);
 /* A value's text, with ROPE strings spelled out (truncated to size). */
 void rope_describe(const struct model_ctx *ctx, struct check_value v, char *buf, uint32_t size);

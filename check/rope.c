@@ -11,9 +11,18 @@
  * (parent, chunk) -> node is memoized, since the search appends the same values to the same
  * states over and over.
  *
- * Prefix tests (for the lookahead only) compare hashes: unequal hashes prove "not a prefix";
- * equal ones are taken as "prefix" without confirmation, which can only make the lookahead
- * prune less (sound), never more.
+ * A read's expected value is never made a node (rope_read_value): hashing and interning each
+ * read's whole string cost more than the search of a small key. It stays a flat string of the
+ * history, compared byte for byte with the state it is tested against, from the state's end
+ * (where unequal strings of one size usually differ), and the answers are cached: the node found
+ * equal to it (canonical form: no other node can be), the longest node found to be a prefix of
+ * it (a walk stops there), and, on each node found to begin some read's string, that string
+ * (node.flat: later walks through the node end with one memcmp instead of a chunk at a time).
+ *
+ * Prefix tests (for the lookahead only) against a read's value are exact, as above. Between two
+ * nodes (a CAS's expected value) they compare hashes: unequal hashes prove "not a prefix"; equal
+ * ones are taken as "prefix" without confirmation, which can only make the lookahead prune less
+ * (sound), never more.
  */
 #include "grow.h"
 #include "model.h"
@@ -33,7 +42,9 @@ struct rope_node {
     uint32_t parent;
     uint32_t chunk; /* strtab id (unused for node 0) */
     uint32_t size;
-    uint32_t pad;
+    uint32_t flat; /* 1 + a strtab id whose string begins with this node's bytes, or 0: found
+                      by rope_flat_has_prefix, so that the next comparison with a read is one
+                      memcmp from this node down instead of a walk over its chunks */
     uint64_t hash;
 };
 
@@ -55,6 +66,15 @@ struct rope_intern_slot {
 struct rope_spare {
     void *table;
     uint64_t room_bytes;
+};
+
+/* A read's expected string, left flat (rope_read_value): compared with states byte by byte, the
+ * answers cached so that each byte is compared about once. */
+struct rope_flat {
+    uint32_t id;     /* strtab id */
+    uint32_t size;   /* its bytes */
+    uint32_t equal;  /* 1 + the node with its bytes, once found; 0 before */
+    uint32_t prefix; /* the longest node found to be a prefix of it (0, the empty string, is) */
 };
 
 /*
@@ -86,6 +106,10 @@ struct rope {
     uint32_t pool_count;
     uint32_t pool_cap;
     uint32_t pool_room;
+    struct rope_flat *flats; /* MODEL_KIND_FLAT values index it */
+    uint32_t flat_count;
+    uint32_t flat_cap;
+    uint32_t flat_room;
 };
 
 static uint64_t rope_mix(uint64_t x)
@@ -102,6 +126,7 @@ void rope_free(struct rope *r)
         return;
     free(r->prefix_at);
     free(r->prefix_pool);
+    free(r->flats);
     free(r->nodes);
     free(r->intern);
     free(r->intern_spare.table);
@@ -118,7 +143,8 @@ uint64_t rope_bytes(const struct rope *r)
     return (uint64_t)r->cap * sizeof(struct rope_node) +
            ((uint64_t)r->intern_mask + 1) * sizeof(struct rope_intern_slot) +
            ((uint64_t)r->memo_mask + 1) * sizeof(struct rope_slot) + (uint64_t)r->pow_count * 8 +
-           (uint64_t)r->prefix_cap * 4 + (uint64_t)r->pool_cap * 8;
+           (uint64_t)r->prefix_cap * 4 + (uint64_t)r->pool_cap * 8 +
+           (uint64_t)r->flat_cap * sizeof(struct rope_flat);
 }
 
 static bool rope_pow(struct rope *r, uint32_t n)
@@ -232,6 +258,8 @@ static bool rope_start(struct rope *r)
     r->prefix_cap = 0; /* its slots are zeroed as it grows again (grow_u32_zeroed_in) */
     r->pool_count = 0;
     r->pool_cap = 0;
+    r->flat_count = 0;
+    r->flat_cap = 0;
     return rope_pow(r, 1);
 }
 
@@ -562,11 +590,105 @@ static bool rope_prefix_hash(struct model_ctx *ctx, struct rope *r, uint32_t b, 
     return true;
 }
 
+bool rope_read_value(struct model_ctx *ctx, struct check_value v, struct check_value *out)
+{
+    struct rope *r = rope_get(ctx);
+    const char *s;
+    uint32_t size;
+    if (v.kind != CHECK_KIND_STR || r == NULL)
+        return rope_value(ctx, v, out);
+    strtab_get(&ctx->strs, (uint32_t)v.bits, &s, &size);
+    if (size == 0) { /* the empty string is node 0: equality is a compare of words */
+        *out = (struct check_value){ CHECK_KIND_ROPE, 0 };
+        return true;
+    }
+    if (r->flat_count == r->flat_cap) {
+        uint32_t cap = r->flat_cap == 0 ? 64 : r->flat_cap * 2;
+        if (cap > r->flat_room) {
+            struct rope_flat *f = realloc(r->flats, (size_t)cap * sizeof *f);
+            if (f == NULL)
+                return false;
+            r->flats = f;
+            r->flat_room = cap;
+        }
+        r->flat_cap = cap;
+    }
+    r->flats[r->flat_count] = (struct rope_flat){ (uint32_t)v.bits, size, 0, 0 };
+    *out = (struct check_value){ MODEL_KIND_FLAT, r->flat_count++ };
+    return true;
+}
+
+/* a[0..len) == b[0..len): chunks are a few bytes, for which a call to memcmp costs more than
+ * the comparison (two overlapping loads from each side up to sixteen bytes). */
+static inline bool rope_same_bytes(const char *a, const char *b, uint32_t len)
+{
+    uint64_t x0, x1, y0, y1;
+    if (len > 16)
+        return memcmp(a, b, len) == 0;
+    if (len >= 8) {
+        memcpy(&x0, a, 8), memcpy(&x1, a + len - 8, 8);
+        memcpy(&y0, b, 8), memcpy(&y1, b + len - 8, 8);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    if (len >= 4) {
+        uint32_t u0, u1, v0, v1;
+        memcpy(&u0, a, 4), memcpy(&u1, a + len - 4, 4);
+        memcpy(&v0, b, 4), memcpy(&v1, b + len - 4, 4);
+        return ((u0 ^ v0) | (u1 ^ v1)) == 0;
+    }
+    for (uint32_t i = 0; i < len; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* Whether node n's bytes are the first bytes of flat f (n no longer than f): chunk by chunk
+ * from n's end, stopping early at the longest node already found to be a prefix of f, or with
+ * one memcmp at a node known to begin some flat string (node.flat), as an earlier read's was. */
+static bool rope_flat_has_prefix(struct model_ctx *ctx, struct rope *r, struct rope_flat *f,
+                                 uint32_t n)
+{
+    const char *v, *c;
+    uint32_t v_size, len;
+    strtab_get(&ctx->strs, f->id, &v, &v_size);
+    for (uint32_t m = n; m != 0 && m != f->prefix; m = r->nodes[m].parent) {
+        if (r->nodes[m].flat != 0) {
+            strtab_get(&ctx->strs, r->nodes[m].flat - 1, &c, &len);
+            if (memcmp(v, c, r->nodes[m].size) != 0)
+                return false;
+            break;
+        }
+        strtab_get(&ctx->strs, r->nodes[m].chunk, &c, &len);
+        if (!rope_same_bytes(v + r->nodes[m].size - len, c, len))
+            return false;
+    }
+    if (r->nodes[n].size > r->nodes[f->prefix].size)
+        f->prefix = n;
+    if (r->nodes[n].flat == 0)
+        r->nodes[n].flat = f->id + 1;
+    return true;
+}
+
+bool rope_equal_read(struct model_ctx *ctx, uint64_t node, uint64_t flat)
+{
+    struct rope *r = ctx->rope;
+    struct rope_flat *f = &r->flats[flat];
+    if (f->equal != 0) /* canonical form: no other node has these bytes */
+        return f->equal == node + 1;
+    if (r->nodes[node].size != f->size || !rope_flat_has_prefix(ctx, r, f, (uint32_t)node))
+        return false;
+    f->equal = (uint32_t)node + 1;
+    return true;
+}
+
 bool rope_maybe_prefix(struct model_ctx *ctx, struct check_value a, struct check_value b)
 {
     struct rope *r = ctx->rope;
     if (a.kind == CHECK_KIND_NIL)
         return true;
+    if (r != NULL && a.kind == CHECK_KIND_ROPE && b.kind == MODEL_KIND_FLAT)
+        return r->nodes[a.bits].size <= r->flats[b.bits].size &&
+               rope_flat_has_prefix(ctx, r, &r->flats[b.bits], (uint32_t)a.bits);
     if (r == NULL || a.kind != CHECK_KIND_ROPE || b.kind != CHECK_KIND_ROPE)
         return true; /* not strings we can reason about: assume it may be */
     uint32_t na = r->nodes[a.bits].size;

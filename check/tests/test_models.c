@@ -136,6 +136,58 @@ static void test_kv_append_and_cas(void)
     model_ctx_free(&ctx);
 }
 
+/* A read's value stays a flat string (rope_read_value) and is compared with rope states by
+ * bytes: equal bytes whatever the decomposition, unequal ones of the same size, prefixes exact,
+ * and the cached answers (a matched node, a node known to begin a string) change none of it. */
+static void test_kv_read_flat(void)
+{
+    struct model_ctx ctx;
+    const struct model_vtable *vt = model_lookup(RAST_MODEL_KV);
+    struct check_value e, a, b, c, d, ab, ba, abc, abd, fab, fba, fabc, fabd, fe;
+    CHECK(hist_intern(h, "", 0, &e) == 0 && hist_intern(h, "a", 1, &a) == 0);
+    CHECK(hist_intern(h, "b", 1, &b) == 0 && hist_intern(h, "c", 1, &c) == 0);
+    CHECK(hist_intern(h, "d", 1, &d) == 0 && hist_intern(h, "ab", 2, &ab) == 0);
+    CHECK(hist_intern(h, "ba", 2, &ba) == 0 && hist_intern(h, "abc", 3, &abc) == 0);
+    CHECK(hist_intern(h, "abd", 3, &abd) == 0);
+    model_ctx_init(&ctx, vt, h, 1, NULL, e, NULL);
+    CHECK(rope_value(&ctx, e, &ctx.initial));
+    CHECK(rope_read_value(&ctx, ab, &fab) && fab.kind == MODEL_KIND_FLAT);
+    CHECK(rope_read_value(&ctx, ba, &fba) && rope_read_value(&ctx, abc, &fabc));
+    CHECK(rope_read_value(&ctx, abd, &fabd) && rope_read_value(&ctx, e, &fe));
+    CHECK(fe.kind == CHECK_KIND_ROPE && fe.bits == 0);     /* "" is node 0 */
+    uint64_t s[2], t[2], u[2], w[2], x[2];
+    vt->init(&ctx, s);
+    struct model_op app = op(RAST_F_APPEND, MODEL_OUT_OK, a, NIL, NIL);
+    CHECK(vt->step(&ctx, s, &app, t));                     /* "a" */
+    struct model_op get = op(RAST_F_READ, MODEL_OUT_OK, NIL, NIL, fab);
+    CHECK(!vt->step(&ctx, t, &get, x));
+    struct check_value cur = { t[0], t[1] };
+    CHECK(rope_maybe_prefix(&ctx, cur, fab) && !rope_maybe_prefix(&ctx, cur, fba));
+    app.a0 = b;
+    CHECK(vt->step(&ctx, t, &app, u));                     /* "a" ++ "b" */
+    CHECK(vt->step(&ctx, u, &get, x) && vt->step(&ctx, u, &get, x));
+    get.result = fba;
+    CHECK(!vt->step(&ctx, u, &get, x));                    /* same size, other bytes */
+    app.a0 = c;
+    CHECK(vt->step(&ctx, u, &app, w));                     /* "ab" ++ "c": memcmp from "ab" */
+    get.result = fabd;
+    CHECK(!vt->step(&ctx, w, &get, x));
+    get.result = fabc;
+    CHECK(vt->step(&ctx, w, &get, x));
+    struct model_op put = op(RAST_F_WRITE, MODEL_OUT_OK, NIL, NIL, NIL);
+    CHECK(rope_value(&ctx, ab, &put.a0) && vt->step(&ctx, s, &put, t));
+    CHECK(t[0] == u[0] && t[1] == u[1]);                   /* "ab" put == "a" ++ "b" */
+    get.result = fab;
+    CHECK(vt->step(&ctx, t, &get, x));
+    app.a0 = d;
+    CHECK(vt->step(&ctx, t, &app, x));                     /* "abd", another path */
+    get.result = fabd;
+    CHECK(vt->step(&ctx, x, &get, w));
+    get.result = fabc;
+    CHECK(!vt->step(&ctx, x, &get, w));
+    model_ctx_free(&ctx);
+}
+
 static void test_multi_register(void)
 {
     struct model_txn txns[3] = {{RAST_F_WRITE, 0, {CHECK_KIND_INT, 2}},
@@ -217,7 +269,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_etcd),
         RAST_TEST(test_knossos_cas_nil_reads_and_fail),
         RAST_TEST(test_register_is_strict),
-        RAST_TEST(test_kv_append_and_cas),
+        RAST_TEST(test_kv_append_and_cas), RAST_TEST(test_kv_read_flat),
         RAST_TEST(test_multi_register),
         RAST_TEST(test_mutex),
         RAST_TEST(test_strtab_presize),
