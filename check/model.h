@@ -113,7 +113,10 @@ uint64_t model_ctx_bytes(const struct model_ctx *ctx);
 /* Ropes (rope.c). All return false when out of memory. */
 /* v as the search stores it: a string becomes a ROPE value, anything else is unchanged. */
 bool rope_value(struct model_ctx *ctx, struct check_value v, struct check_value *out);
-/* An append argument as a flat string (integers in decimal). */
+/* An append's argument as the search stores it: MODEL_KIND_CHUNK, its flat string (integers in
+ * decimal) with the hash and power rope_append needs, computed once. rope_append also takes a
+ * plain STR argument. */
+#define MODEL_KIND_CHUNK 5u
 bool rope_append_arg(struct model_ctx *ctx, struct check_value v, struct check_value *out);
 /*
  * A read's expected string (kv), as the search stores it: MODEL_KIND_FLAT, a flat string that
@@ -125,7 +128,8 @@ bool rope_append_arg(struct model_ctx *ctx, struct check_value v, struct check_v
 bool rope_read_value(struct model_ctx *ctx, struct check_value v, struct check_value *out);
 /* Whether rope node `node` has the bytes of flat value `flat` (exact). */
 bool rope_equal_read(struct model_ctx *ctx, uint64_t node, uint64_t flat);
-/* a ++ b for a state a (nil = "", ROPE, or an integer in decimal) and a flat string b. */
+/* a ++ b for a state a (nil = "", ROPE, or an integer in decimal) and b a flat string (STR) or
+ * an append's argument (CHUNK). */
 bool rope_append(struct model_ctx *ctx, struct check_value a, struct check_value b,
                  struct check_value *out);
 /* False only if a (nil or ROPE) is certainly not a prefix of b (ROPE, or FLAT: then exact). */

@@ -9,7 +9,9 @@
  * node. New nodes are interned by (H, size) and a candidate is confirmed by an exact,
  * chunk-by-chunk comparison of the bytes, so state equality stays exact (word equality).
  * (parent, chunk) -> node is memoized, since the search appends the same values to the same
- * states over and over.
+ * states over and over. An append's argument is hashed once, when the search converts its op
+ * (rope_append_arg: struct rope_chunk), so that making a node reads neither its bytes nor its
+ * prefix hashes.
  *
  * A read's expected value is never made a node (rope_read_value): hashing and interning each
  * read's whole string cost more than the search of a small key. It stays a flat string of the
@@ -68,6 +70,15 @@ struct rope_spare {
     uint64_t room_bytes;
 };
 
+/* An append's argument as the search converted it (rope_append_arg): its hash and B^size
+ * computed once, so that appending it to a state costs no lookup of its bytes. */
+struct rope_chunk {
+    uint32_t id;   /* strtab id */
+    uint32_t size; /* its bytes */
+    uint64_t hash;
+    uint64_t pow;
+};
+
 /* A read's expected string, left flat (rope_read_value): compared with states byte by byte, the
  * answers cached so that each byte is compared about once. */
 struct rope_flat {
@@ -110,6 +121,10 @@ struct rope {
     uint32_t flat_count;
     uint32_t flat_cap;
     uint32_t flat_room;
+    struct rope_chunk *chunks; /* MODEL_KIND_CHUNK values index it */
+    uint32_t chunk_count;
+    uint32_t chunk_cap;
+    uint32_t chunk_room;
 };
 
 static uint64_t rope_mix(uint64_t x)
@@ -127,6 +142,7 @@ void rope_free(struct rope *r)
     free(r->prefix_at);
     free(r->prefix_pool);
     free(r->flats);
+    free(r->chunks);
     free(r->nodes);
     free(r->intern);
     free(r->intern_spare.table);
@@ -144,7 +160,8 @@ uint64_t rope_bytes(const struct rope *r)
            ((uint64_t)r->intern_mask + 1) * sizeof(struct rope_intern_slot) +
            ((uint64_t)r->memo_mask + 1) * sizeof(struct rope_slot) + (uint64_t)r->pow_count * 8 +
            (uint64_t)r->prefix_cap * 4 + (uint64_t)r->pool_cap * 8 +
-           (uint64_t)r->flat_cap * sizeof(struct rope_flat);
+           (uint64_t)r->flat_cap * sizeof(struct rope_flat) +
+           (uint64_t)r->chunk_cap * sizeof(struct rope_chunk);
 }
 
 static bool rope_pow(struct rope *r, uint32_t n)
@@ -260,6 +277,8 @@ static bool rope_start(struct rope *r)
     r->pool_cap = 0;
     r->flat_count = 0;
     r->flat_cap = 0;
+    r->chunk_count = 0;
+    r->chunk_cap = 0;
     return rope_pow(r, 1);
 }
 
@@ -455,23 +474,16 @@ static bool rope_flat_prefix_hash(struct model_ctx *ctx, struct rope *r, uint32_
     return true;
 }
 
-/* The node for (parent, chunk), created when absent. */
-static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, uint32_t chunk,
-                      uint32_t *out)
+/* The node for (parent, chunk) where the chunk has size bytes (> 0), hash chunk_hash and
+ * B^size = pow: created when absent. A candidate with this very (parent, chunk) is the same
+ * string without comparing bytes; another decomposition gets the exact comparison. */
+static bool rope_intern(struct model_ctx *ctx, struct rope *r, uint32_t parent, uint32_t chunk,
+                        uint32_t size, uint64_t chunk_hash, uint64_t pow, uint32_t *out)
 {
-    const char *s;
-    uint32_t size;
-    strtab_get(&ctx->strs, chunk, &s, &size);
-    if (size == 0) {
-        *out = parent;
-        return true;
-    }
     uint64_t total = (uint64_t)r->nodes[parent].size + size;
-    const uint64_t *pre = total > UINT32_MAX / 2 ? NULL : rope_prefix(ctx, r, chunk);
-    if (pre == NULL || !rope_pow(r, size))
+    if (total > UINT32_MAX / 2)
         return false;
-    /* H of the whole chunk (rope_flat_prefix_hash's n == size, without a second lookup) */
-    uint64_t h = r->nodes[parent].hash * r->pow[size] + pre[size / ROPE_STRIDE + 1];
+    uint64_t h = r->nodes[parent].hash * pow + chunk_hash;
     uint64_t key = h ^ total;
     struct rope_node want = { parent, chunk, (uint32_t)total, 0, h };
     uint32_t j = (uint32_t)rope_mix(key) & r->intern_mask;
@@ -479,7 +491,8 @@ static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, ui
         uint32_t n = r->intern[j].node - 1;
         if (r->intern[j].tag == (uint32_t)key && r->nodes[n].hash == h &&
             r->nodes[n].size == total &&
-            rope_equal_bytes(ctx, r, n, parent, chunk, (uint32_t)total)) {
+            ((r->nodes[n].parent == parent && r->nodes[n].chunk == chunk) ||
+             rope_equal_bytes(ctx, r, n, parent, chunk, (uint32_t)total))) {
             *out = n;
             return true;
         }
@@ -500,6 +513,25 @@ static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, ui
     if ((uint64_t)r->count * 2 > (uint64_t)r->intern_mask + 1)
         return rope_grow_intern(r);
     return true;
+}
+
+/* The node for (parent, chunk), created when absent. */
+static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, uint32_t chunk,
+                      uint32_t *out)
+{
+    const char *s;
+    uint32_t size;
+    strtab_get(&ctx->strs, chunk, &s, &size);
+    if (size == 0) {
+        *out = parent;
+        return true;
+    }
+    const uint64_t *pre = size > UINT32_MAX / 2 ? NULL : rope_prefix(ctx, r, chunk);
+    if (pre == NULL || !rope_pow(r, size))
+        return false;
+    /* H of the whole chunk (rope_flat_prefix_hash's n == size, without a second lookup) */
+    return rope_intern(ctx, r, parent, chunk, size, pre[size / ROPE_STRIDE + 1], r->pow[size],
+                       out);
 }
 
 /* A flat string (strtab id) of the text of v: strings as they are, integers in decimal. */
@@ -528,12 +560,44 @@ bool rope_value(struct model_ctx *ctx, struct check_value v, struct check_value 
     return true;
 }
 
+/* The table (flats, chunks: counted at *cap elements, allocated at *room) with room for element
+ * count: doubled from 64 when needed. NULL when out of memory (the table is unchanged). */
+static void *rope_table_reserve(void *table, uint32_t count, uint32_t *cap, uint32_t *room,
+                                size_t elem_size_bytes)
+{
+    if (count < *cap)
+        return table;
+    uint32_t n = *cap == 0 ? 64 : *cap * 2;
+    if (n > UINT32_MAX / 4)
+        return NULL;
+    if (n > *room) {
+        table = realloc(table, (size_t)n * elem_size_bytes);
+        if (table == NULL)
+            return NULL;
+        *room = n;
+    }
+    *cap = n;
+    return table;
+}
+
 bool rope_append_arg(struct model_ctx *ctx, struct check_value v, struct check_value *out)
 {
-    uint32_t id;
-    if (!rope_flat(ctx, v, &id))
+    struct rope *r = rope_get(ctx);
+    const char *s;
+    uint32_t id, size;
+    if (r == NULL || !rope_flat(ctx, v, &id))
         return false;
-    *out = (struct check_value){ CHECK_KIND_STR, id };
+    struct rope_chunk *chunks = rope_table_reserve(r->chunks, r->chunk_count, &r->chunk_cap,
+                                                   &r->chunk_room, sizeof *r->chunks);
+    if (chunks == NULL)
+        return false;
+    r->chunks = chunks;
+    strtab_get(&ctx->strs, id, &s, &size);
+    if (size > UINT32_MAX / 2 || !rope_pow(r, size))
+        return false;
+    r->chunks[r->chunk_count] = (struct rope_chunk){ id, size, rope_hash_bytes(0, s, size),
+                                                     r->pow[size] };
+    *out = (struct check_value){ MODEL_KIND_CHUNK, r->chunk_count++ };
     return true;
 }
 
@@ -541,16 +605,22 @@ bool rope_append(struct model_ctx *ctx, struct check_value a, struct check_value
                  struct check_value *out)
 {
     struct rope *r = rope_get(ctx);
-    if (r == NULL || b.kind != CHECK_KIND_STR)
+    const struct rope_chunk *ck = NULL;
+    if (r == NULL || (b.kind != CHECK_KIND_STR && b.kind != MODEL_KIND_CHUNK))
         return false;
-    uint32_t parent = 0, id;
+    uint32_t parent = 0, id = (uint32_t)b.bits, node;
+    if (b.kind == MODEL_KIND_CHUNK) {
+        ck = &r->chunks[b.bits];
+        id = ck->id;
+    }
     if (a.kind == CHECK_KIND_ROPE) {
         parent = (uint32_t)a.bits;
     } else if (a.kind != CHECK_KIND_NIL) {
-        if (!rope_flat(ctx, a, &id) || !rope_make(ctx, r, 0, id, &parent))
+        uint32_t flat;
+        if (!rope_flat(ctx, a, &flat) || !rope_make(ctx, r, 0, flat, &parent))
             return false;
     }
-    uint64_t key = (uint64_t)parent << 32 | b.bits;
+    uint64_t key = (uint64_t)parent << 32 | id;
     uint32_t j = (uint32_t)rope_mix(key) & r->memo_mask;
     for (; r->memo[j].node != 0; j = (j + 1) & r->memo_mask) {
         if (r->memo[j].key == key) {
@@ -558,8 +628,13 @@ bool rope_append(struct model_ctx *ctx, struct check_value a, struct check_value
             return true;
         }
     }
-    uint32_t node;
-    if (!rope_make(ctx, r, parent, (uint32_t)b.bits, &node))
+    bool made = true;
+    node = parent; /* appending "" */
+    if (ck == NULL)
+        made = rope_make(ctx, r, parent, id, &node);
+    else if (ck->size > 0)
+        made = rope_intern(ctx, r, parent, id, ck->size, ck->hash, ck->pow, &node);
+    if (!made)
         return false;
     r->memo[j] = (struct rope_slot){ key, node + 1, 0 };
     r->memo_count++;
@@ -602,17 +677,11 @@ bool rope_read_value(struct model_ctx *ctx, struct check_value v, struct check_v
         *out = (struct check_value){ CHECK_KIND_ROPE, 0 };
         return true;
     }
-    if (r->flat_count == r->flat_cap) {
-        uint32_t cap = r->flat_cap == 0 ? 64 : r->flat_cap * 2;
-        if (cap > r->flat_room) {
-            struct rope_flat *f = realloc(r->flats, (size_t)cap * sizeof *f);
-            if (f == NULL)
-                return false;
-            r->flats = f;
-            r->flat_room = cap;
-        }
-        r->flat_cap = cap;
-    }
+    struct rope_flat *flats =
+        rope_table_reserve(r->flats, r->flat_count, &r->flat_cap, &r->flat_room, sizeof *r->flats);
+    if (flats == NULL)
+        return false;
+    r->flats = flats;
     r->flats[r->flat_count] = (struct rope_flat){ (uint32_t)v.bits, size, 0, 0 };
     *out = (struct check_value){ MODEL_KIND_FLAT, r->flat_count++ };
     return true;
