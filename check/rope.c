@@ -35,9 +35,11 @@
 
 #define ROPE_BASE   UINT64_C(0x100000001b3)
 #define ROPE_STRIDE 32u /* bytes between stored prefix hashes */
-/* First sizes of the tables (they double as needed): small, as a tiny partition (a key with a
- * few dozen ops) would otherwise spend more time zeroing tables than searching. */
-#define ROPE_SLOTS_MIN 64u
+/* First sizes of the tables (they double as needed): small, as a tiny partition would otherwise
+ * spend more time zeroing tables than searching; but room for the ~100 nodes of a key with a few
+ * dozen ops (Porcupine's c10: 34), which grew each table twice, rehashing more than zeroing
+ * 256 slots costs. */
+#define ROPE_SLOTS_MIN 256u
 #define ROPE_NODES_MIN 64u
 
 struct rope_node {
