@@ -170,9 +170,8 @@ static bool search_roped_convert(struct search *s, uint32_t node)
             ok = rope_append_arg(&s->ctx, o->a0, &o->a0);
         else if (o->f == RAST_F_READ) /* its arguments are unused; its value stays flat */
             ok = rope_read_value(&s->ctx, o->result, &o->result);
-        else
-            ok = rope_value(&s->ctx, o->a0, &o->a0) && rope_value(&s->ctx, o->a1, &o->a1) &&
-                 rope_value(&s->ctx, o->result, &o->result);
+        else /* only a read's result is ever looked at */
+            ok = rope_value(&s->ctx, o->a0, &o->a0) && rope_value(&s->ctx, o->a1, &o->a1);
         if (!ok)
             return false; /* retried from this entry: copied and converted again */
     }
@@ -205,21 +204,34 @@ static bool search_is_setter(const struct model_op *o)
     return o->f == RAST_F_WRITE || (o->f == RAST_F_CAS && o->outcome != MODEL_OUT_MISMATCH);
 }
 
-/* setters_before_return: for each op, the setters of its slot invoked before it returned
- * (UINT32_MAX for ops that never return). Uses setters_done as a scratch counter. */
-static void search_count_setters(struct search *s)
+/*
+ * The list (every entry linked, in order, between the sentinels), each op's call and return
+ * nodes, and setters_before_return: for each op, the setters of its slot invoked before it
+ * returned (UINT32_MAX for ops that never return), in one pass over the entries. Uses
+ * setters_done as a scratch counter (zeroed again after).
+ */
+static void search_index_entries(struct search *s)
 {
     const struct plan_part *part = s->part;
-    for (uint32_t i = 0; i < part->op_count; i++)
-        s->setters_before_return[i] = UINT32_MAX;
-    for (uint32_t k = 0; k < part->entry_count; k++) {
+    uint32_t e = part->entry_count;
+    for (uint32_t k = 0; k < e; k++) {
         uint32_t op = part->entries[k] >> 1;
         const struct model_op *o = &part->ops[op];
-        if ((part->entries[k] & 1) != 0)
+        s->next[k] = k + 1;
+        s->prev[k + 1] = k;
+        if ((part->entries[k] & 1) != 0) {
+            s->ret_node[op] = k + 1;
             s->setters_before_return[op] = s->setters_done[o->slot];
-        else if (search_is_setter(o))
-            s->setters_done[o->slot]++;
+        } else {
+            s->call_node[op] = k + 1;
+            s->setters_before_return[op] = UINT32_MAX;
+            s->setters_done[o->slot] += search_is_setter(o);
+        }
     }
+    s->prev[0] = 0;
+    s->next[e] = e + 1;
+    s->next[e + 1] = e + 2;
+    s->prev[e + 1] = e;
     memset(s->setters_done, 0, part->slot_count * sizeof *s->setters_done);
 }
 
@@ -282,18 +294,7 @@ static int search_setup(struct search *s, const struct rast_history *h, const st
         rc = search_ropes(s, cache);
     if (rc != 0)
         return rc;
-    for (uint32_t k = 0; k <= e + 1; k++) {
-        s->next[k] = k + 1;
-        s->prev[k] = k == 0 ? 0 : k - 1;
-    }
-    for (uint32_t k = 0; k < e; k++) {
-        uint32_t op = part->entries[k] >> 1;
-        if (part->entries[k] & 1)
-            s->ret_node[op] = k + 1;
-        else
-            s->call_node[op] = k + 1;
-    }
-    search_count_setters(s);
+    search_index_entries(s);
     uint32_t first_return = 0;
     while (first_return < e && (part->entries[first_return] & 1) == 0)
         first_return++;
