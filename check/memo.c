@@ -197,8 +197,27 @@ static bool memo_grow_slots(struct memo *m, struct memo_table *t)
     return true;
 }
 
+/* The entry count at which the next insertion may allocate (memo_may_allocate): when the slots
+ * pass half full, or the arena's chunks are full. */
+static uint32_t memo_alloc_at(const struct memo_table *t)
+{
+    uint64_t slots_at = t->slots == NULL ? 0 : ((uint64_t)t->mask + 1) / 2;
+    uint64_t chunks_at = (uint64_t)t->chunk_count * MEMO_CHUNK_ENTRIES;
+    uint64_t at = slots_at < chunks_at ? slots_at : chunks_at;
+    return at < UINT32_MAX ? (uint32_t)at : UINT32_MAX;
+}
+
+static bool memo_reserve_do(struct memo *m, struct memo_table *t);
+
 /* Makes room for one more entry (slots and arena). */
 static bool memo_reserve(struct memo *m, struct memo_table *t)
+{
+    bool ok = memo_reserve_do(m, t);
+    t->alloc_at = memo_alloc_at(t);
+    return ok;
+}
+
+static bool memo_reserve_do(struct memo *m, struct memo_table *t)
 {
     if (t->slots == NULL || (uint64_t)(t->count + 1) * 2 > (uint64_t)t->mask + 1)
         if (!memo_grow_slots(m, t))
@@ -280,6 +299,13 @@ int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset, const uin
     uint32_t j = memo_probe_exact(m, hash, bitset, state, &found);
     if (found)
         return MEMO_PRESENT;
+    if (m->bitset_words == 1 && m->state_words == 2 && !memo_may_allocate(m)) {
+        uint64_t *e = memo_add(&m->exact, j, hash); /* one key's entry: three stores */
+        e[0] = bitset[0];
+        e[1] = state[0];
+        e[2] = state[1];
+        return MEMO_INSERTED;
+    }
     if (memo_may_allocate(m)) { /* else memo_reserve has nothing to do */
         uint32_t mask = m->exact.mask;
         if (!memo_reserve(m, &m->exact))

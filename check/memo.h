@@ -37,6 +37,7 @@ struct memo_table {
     uint64_t slots_room;     /* slots allocated (more than mask + 1 if taken from a spare) */
     uint32_t mask;
     uint32_t count;
+    uint32_t alloc_at; /* count at which the next insertion may allocate (0 before any) */
     uint32_t entry_words;
     uint64_t **chunks;
     uint32_t chunk_count;
@@ -93,9 +94,7 @@ static inline void memo_prefetch(const struct memo *m, uint64_t hash)
  * search asks on every step. */
 static inline bool memo_may_allocate(const struct memo *m)
 {
-    const struct memo_table *t = &m->exact;
-    return t->slots == NULL || (uint64_t)(t->count + 1) * 2 > (uint64_t)t->mask + 1 ||
-           t->count >= t->chunk_count * MEMO_CHUNK_ENTRIES;
+    return m->exact.count >= m->exact.alloc_at;
 }
 
 #endif /* RAST_CHECK_MEMO_H */

@@ -79,6 +79,9 @@ struct search {
     uint64_t *state_hashes; /* depth + 1: for large states, the hash of states[d] */
     uint32_t *stack;  /* linearized ops, in order */
     uint32_t *prefix; /* the stack when the frontier was reached (search_out's, until finish) */
+    uint32_t prefix_same; /* stack[0..prefix_same) is still prefix's: only the rest is copied
+                             when the frontier moves (a sequential search moves it at every
+                             return, and copying the whole stack each time was quadratic) */
     uint32_t depth;
     uint32_t remaining_det;
     uint64_t zob; /* XOR of zobrist[] over the linearized ops */
@@ -343,8 +346,9 @@ static void search_blocked_at(struct search *s, uint32_t node)
         out->frontier_entry = node - 1;
         out->fail_op = s->part->entries[node - 1] >> 1;
         out->prefix_count = s->depth;
-        for (uint32_t i = 0; i < s->depth; i++)
+        for (uint32_t i = s->prefix_same; i < s->depth; i++)
             s->prefix[i] = s->stack[i] & ~SEARCH_FORCED;
+        s->prefix_same = s->depth;
         out->state_count = 0;
     } else if (out->state_count == SEARCH_STATES_MAX) {
         return;
@@ -497,6 +501,8 @@ static int search_try(struct search *s, uint32_t op)
 static uint32_t search_pop(struct search *s)
 {
     uint32_t entry = s->stack[--s->depth], op = entry & ~SEARCH_FORCED;
+    if (s->prefix_same > s->depth)
+        s->prefix_same = s->depth;
     search_unlift(s, op);
     s->bitset[op / 64] &= ~(UINT64_C(1) << (op % 64));
     s->zob ^= s->zobrist[op];
