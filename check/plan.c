@@ -75,11 +75,10 @@ static int valmap_get(struct valmap *m, struct check_value v, uint32_t *index_ou
 
 void plan_free(struct plan *p)
 {
-    for (uint32_t i = 0; p->parts != NULL && i < p->part_count; i++) {
-        struct plan_part *part = &p->parts[i];
-        free(part->ops); /* and the arrays carved after it (plan_alloc_part) */
-        free(part->slot_keys);
-    }
+    for (uint32_t i = 0; p->parts != NULL && i < p->part_count; i++)
+        if (p->parts[i].slot_keys != &p->parts[i].key) /* by key: no allocation */
+            free(p->parts[i].slot_keys);
+    free(p->block); /* every partition's arrays (plan_alloc_parts) */
     free(p->parts);
     free(p->op_part);
     memset(p, 0, sizeof *p);
@@ -185,21 +184,28 @@ static size_t plan_array_bytes(size_t count, size_t elem_size_bytes)
     return (count * elem_size_bytes + 7) & ~(size_t)7;
 }
 
+/* Bytes of a partition's arrays (plan_carve_part), from the counts of pass 1. */
+static size_t plan_part_bytes(const struct plan_part *part)
+{
+    return plan_array_bytes((size_t)part->op_count + 1, sizeof *part->ops) +
+           plan_array_bytes((size_t)part->txn_count + 1, sizeof *part->txns) +
+           2 * plan_array_bytes((size_t)part->entry_count + 1, sizeof(uint32_t)) +
+           plan_array_bytes((size_t)part->op_count + 1, sizeof *part->twins);
+}
+
 /*
  * A partition's ops, txns, entries, entry events and twins, sized from the counts of pass 1,
- * in one allocation (part->ops, which plan_free frees): a history of many small keys made five
- * mallocs and frees per key. plan_fill writes every element but the spare one at the end of
- * each array, zeroed here (and the txns); the counts are reset for plan_fill to count again.
+ * carved from block (every partition's arrays are one allocation, plan->block: a history of many
+ * small keys made five mallocs and frees per key, then one per key). plan_fill writes every
+ * element but the spare one at the end of each array, zeroed here (and the txns); the counts
+ * are reset for plan_fill to count again. Returns the bytes used.
  */
-static int plan_alloc_part(struct plan_part *part)
+static size_t plan_carve_part(struct plan_part *part, char *block)
 {
     size_t ops_bytes = plan_array_bytes((size_t)part->op_count + 1, sizeof *part->ops);
     size_t txns_bytes = plan_array_bytes((size_t)part->txn_count + 1, sizeof *part->txns);
     size_t entries_bytes = plan_array_bytes((size_t)part->entry_count + 1, sizeof(uint32_t));
     size_t twins_bytes = plan_array_bytes((size_t)part->op_count + 1, sizeof *part->twins);
-    char *block = malloc(ops_bytes + txns_bytes + 2 * entries_bytes + twins_bytes);
-    if (block == NULL)
-        return RAST_CHECK_ENOMEM;
     part->ops = (struct model_op *)block;
     part->txns = (struct model_txn *)(block + ops_bytes);
     part->entries = (uint32_t *)(block + ops_bytes + txns_bytes);
@@ -210,7 +216,7 @@ static int plan_alloc_part(struct plan_part *part)
     part->entries[part->entry_count] = 0;
     part->entry_events[part->entry_count] = 0;
     part->op_count = part->entry_count = part->txn_count = 0;
-    return 0;
+    return ops_bytes + txns_bytes + 2 * entries_bytes + twins_bytes;
 }
 
 static int plan_alloc_parts(const struct rast_history *h, struct plan *p, const uint8_t *cls)
@@ -224,9 +230,15 @@ static int plan_alloc_parts(const struct rast_history *h, struct plan *p, const 
         part->entry_count += cls[i] == MODEL_DETERMINATE ? 2 : 1;
         part->txn_count += h->ops[i].txn_count;
     }
+    size_t bytes = 0;
     for (uint32_t i = 0; i < p->part_count; i++)
-        if (plan_alloc_part(&p->parts[i]) != 0)
-            return RAST_CHECK_ENOMEM;
+        bytes += plan_part_bytes(&p->parts[i]);
+    char *block = malloc(bytes);
+    if (block == NULL)
+        return RAST_CHECK_ENOMEM;
+    p->block = block;
+    for (uint32_t i = 0; i < p->part_count; i++)
+        block += plan_carve_part(&p->parts[i], block);
     return 0;
 }
 
@@ -325,6 +337,8 @@ static void plan_twins(struct plan_part *part, struct plan_twin_key *keys)
             keys[n++] = (struct plan_twin_key){
                 {o->f, o->slot, o->a0.kind, o->a0.bits, o->a1.kind, o->a1.bits}, i};
     }
+    if (n < 2)
+        return; /* no twins (and qsort's setup saved, for each of many small keys) */
     qsort(keys, n, sizeof *keys, plan_twin_cmp);
     for (uint32_t k = 1; k < n; k++)
         if (memcmp(keys[k - 1].k, keys[k].k, sizeof keys[k].k) == 0)
@@ -351,6 +365,11 @@ static int plan_slots(struct plan *p, bool by_key, const struct valmap *slots)
     for (uint32_t i = 0; i < p->part_count; i++) {
         struct plan_part *part = &p->parts[i];
         uint32_t n = by_key || slots->count == 0 ? 1 : slots->count;
+        if (by_key) { /* its one slot is its key (plan_free knows not to free it) */
+            part->slot_count = 1;
+            part->slot_keys = &part->key;
+            continue;
+        }
         part->slot_keys = calloc(n, sizeof *part->slot_keys);
         if (part->slot_keys == NULL)
             return RAST_CHECK_ENOMEM;

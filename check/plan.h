@@ -28,7 +28,7 @@ struct plan_part {
     uint32_t *entries;
     uint32_t *entry_events;         /* history event index of each entry */
     uint32_t slot_count;
-    struct check_value *slot_keys;
+    struct check_value *slot_keys;  /* by key: &key */
     struct model_txn *txns;
     uint32_t txn_count;
     uint32_t *twins;                /* op -> the previous INDETERMINATE op identical to it
@@ -40,6 +40,7 @@ struct plan {
     struct rast_value initial;      /* str points into the history or the options */
     uint32_t part_count;
     struct plan_part *parts;
+    void *block;                    /* every partition's arrays (ops, txns, entries, ...) */
     uint32_t *op_part;              /* history op -> partition */
 };
 
