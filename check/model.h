@@ -30,6 +30,8 @@ struct model_op {
     uint32_t slot;           /* the key's slot in the partition */
     uint32_t hist_op;        /* id in the history */
     uint32_t pure;           /* DETERMINATE and the identity wherever legal (see search.c) */
+    uint32_t setter;         /* 1 for a write, or a CAS that may have succeeded: it may change
+                                its slot's value (search.c's setter counts), else 0 */
     uint32_t txn_first;      /* micro-ops in ctx->txns */
     uint32_t txn_count;
     struct check_value a0;

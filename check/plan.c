@@ -288,6 +288,8 @@ static int plan_fill(const struct rast_history *h, struct plan *p, bool by_key, 
         mo->txn_count = op->txn_count;
         part->det_count += cls[i] == MODEL_DETERMINATE;
         mo->pure = plan_is_pure(h, op, mo->outcome);
+        mo->setter =
+            op->f == RAST_F_WRITE || (op->f == RAST_F_CAS && mo->outcome != MODEL_OUT_MISMATCH);
         rc = plan_slot(slots, by_key, op->key, &mo->slot);
         for (uint32_t t = 0; t < op->txn_count && rc == 0; t++) {
             const struct hist_txn *ht = &h->txns[op->txn_first + t];

@@ -202,11 +202,6 @@ static int search_initial_value(struct search *s, struct rast_value v, struct ch
     return 0;
 }
 
-static bool search_is_setter(const struct model_op *o)
-{
-    return o->f == RAST_F_WRITE || (o->f == RAST_F_CAS && o->outcome != MODEL_OUT_MISMATCH);
-}
-
 /*
  * The list (every entry linked, in order, between the sentinels), each op's call and return
  * nodes, and setters_before_return: for each op, the setters of its slot invoked before it
@@ -228,7 +223,7 @@ static void search_index_entries(struct search *s)
         } else {
             s->call_node[op] = k + 1;
             s->setters_before_return[op] = UINT32_MAX;
-            s->setters_done[o->slot] += search_is_setter(o);
+            s->setters_done[o->slot] += o->setter;
         }
     }
     s->prev[0] = 0;
@@ -487,7 +482,7 @@ static int search_try(struct search *s, uint32_t op)
     if (s->depth > s->out->depth_max)
         s->out->depth_max = s->depth;
     s->remaining_det -= mo->outcome != MODEL_OUT_UNKNOWN;
-    s->setters_done[mo->slot] += search_is_setter(mo);
+    s->setters_done[mo->slot] += mo->setter;
     search_lift(s, op);
     if (!search_viable(s, op)) {
         search_pop(s);
@@ -506,7 +501,7 @@ static uint32_t search_pop(struct search *s)
     search_unlift(s, op);
     s->bitset[op / 64] &= ~(UINT64_C(1) << (op % 64));
     s->zob ^= s->zobrist[op];
-    s->setters_done[s->ops[op].slot] -= search_is_setter(&s->ops[op]);
+    s->setters_done[s->ops[op].slot] -= s->ops[op].setter;
     s->remaining_det += s->ops[op].outcome != MODEL_OUT_UNKNOWN;
     return (entry & SEARCH_FORCED) != 0 ? 0 : s->next[s->call_node[op]];
 }
