@@ -79,6 +79,7 @@ void plan_free(struct plan *p)
         if (p->parts[i].slot_keys != &p->parts[i].key) /* by key: no allocation */
             free(p->parts[i].slot_keys);
     free(p->block); /* every partition's arrays (plan_alloc_parts) */
+    free(p->zobrist);
     free(p->parts);
     free(p->op_part);
     memset(p, 0, sizeof *p);
@@ -347,18 +348,32 @@ static void plan_twins(struct plan_part *part, struct plan_twin_key *keys)
             part->twins[keys[k].op] = keys[k - 1].op;
 }
 
-/* plan_twins for every partition, with one scratch array for all. */
+static uint64_t plan_splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* plan_twins for every partition, with one scratch array for all; and the Zobrist words. */
 static int plan_all_twins(struct plan *p)
 {
     uint32_t ops_max = 0;
     for (uint32_t i = 0; i < p->part_count; i++)
         ops_max = p->parts[i].op_count > ops_max ? p->parts[i].op_count : ops_max;
     struct plan_twin_key *keys = malloc(((size_t)ops_max + 1) * sizeof *keys);
-    if (keys == NULL)
+    p->zobrist = malloc(((size_t)ops_max + 1) * sizeof *p->zobrist);
+    if (keys == NULL || p->zobrist == NULL) {
+        free(keys);
         return RAST_CHECK_ENOMEM;
+    }
     for (uint32_t i = 0; i < p->part_count; i++)
         plan_twins(&p->parts[i], keys);
     free(keys);
+    uint64_t seed = 0x5eed5eedu;
+    for (uint32_t i = 0; i <= ops_max; i++)
+        p->zobrist[i] = plan_splitmix(&seed);
     return 0;
 }
 

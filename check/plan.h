@@ -41,6 +41,9 @@ struct plan {
     uint32_t part_count;
     struct plan_part *parts;
     void *block;                    /* every partition's arrays (ops, txns, entries, ...) */
+    uint64_t *zobrist;              /* local op -> its random word in the search's Zobrist hash
+                                       of the linearized set: the same for every partition, so
+                                       made once (as many as the largest partition's ops) */
     uint32_t *op_part;              /* history op -> partition */
 };
 

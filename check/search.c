@@ -70,7 +70,7 @@ struct search {
     uint32_t *prev;
     uint32_t *call_node; /* op -> node of its call */
     uint32_t *ret_node;  /* op -> node of its return, 0 when INDETERMINATE */
-    uint64_t *zobrist;   /* one random word per op */
+    const uint64_t *zobrist; /* one random word per op (the plan's) */
     uint32_t *window;    /* scratch for the lookahead: ops callable before the first return */
     uint32_t *setters_before_return; /* op -> setters of its slot invoked before it returned */
     uint32_t *setters_done;          /* slot -> setters linearized */
@@ -103,14 +103,6 @@ static uint64_t search_word_hash(uint32_t index, uint64_t word)
     x = (x ^ (x >> 32)) * UINT64_C(0xd6e8feb86659fd93);
     x = (x ^ (x >> 32)) * UINT64_C(0xd6e8feb86659fd93);
     return x ^ (x >> 32);
-}
-
-static uint64_t search_splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
 }
 
 /* Frees what the search allocated, or gives the memo's memory and the rope to cache. */
@@ -265,7 +257,6 @@ static size_t search_carve(struct search *s, char *base, const struct plan *plan
     SEARCH_CARVE(base, at, s->next, (size_t)e + 2);
     SEARCH_CARVE(base, at, s->prev, (size_t)e + 2);
     SEARCH_CARVE(base, at, s->call_node, (size_t)n + 1);
-    SEARCH_CARVE(base, at, s->zobrist, (size_t)n + 1);
     SEARCH_CARVE(base, at, s->window, (size_t)n + 1);
     SEARCH_CARVE(base, at, s->setters_before_return, (size_t)n + 1);
     SEARCH_CARVE(base, at, s->state_hashes, (size_t)n + 1);
@@ -280,7 +271,7 @@ static size_t search_carve(struct search *s, char *base, const struct plan *plan
 static int search_setup(struct search *s, const struct rast_history *h, const struct plan *plan,
                         const struct plan_part *part, struct search_cache *cache)
 {
-    uint32_t n = part->op_count, e = part->entry_count;
+    uint32_t e = part->entry_count;
     s->part = part;
     model_ctx_init(&s->ctx, plan->vt, h, part->slot_count, part->slot_keys, CHECK_NIL_VALUE,
                    part->txns);
@@ -298,9 +289,7 @@ static int search_setup(struct search *s, const struct rast_history *h, const st
         first_return++;
     if (!search_roped_upto(s, first_return < e ? first_return + 1 : e))
         return RAST_CHECK_ENOMEM;
-    uint64_t seed = 0x5eed5eedu;
-    for (uint32_t i = 0; i < n; i++)
-        s->zobrist[i] = search_splitmix(&seed);
+    s->zobrist = plan->zobrist;
     s->remaining_det = part->det_count;
     plan->vt->init(&s->ctx, s->states);
     s->state_hashes[0] = 0;
