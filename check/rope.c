@@ -479,8 +479,9 @@ static bool rope_flat_prefix_hash(struct model_ctx *ctx, struct rope *r, uint32_
 /* The node for (parent, chunk) where the chunk has size bytes (> 0), hash chunk_hash and
  * B^size = pow: created when absent. A candidate with this very (parent, chunk) is the same
  * string without comparing bytes; another decomposition gets the exact comparison. */
-static bool rope_intern(struct model_ctx *ctx, struct rope *r, uint32_t parent, uint32_t chunk,
-                        uint32_t size, uint64_t chunk_hash, uint64_t pow, uint32_t *out)
+static inline bool rope_intern(struct model_ctx *ctx, struct rope *r, uint32_t parent,
+                               uint32_t chunk, uint32_t size, uint64_t chunk_hash, uint64_t pow,
+                               uint32_t *out)
 {
     uint64_t total = (uint64_t)r->nodes[parent].size + size;
     if (total > UINT32_MAX / 2)
@@ -532,8 +533,7 @@ static bool rope_make(struct model_ctx *ctx, struct rope *r, uint32_t parent, ui
     if (pre == NULL || !rope_pow(r, size))
         return false;
     /* H of the whole chunk (rope_flat_prefix_hash's n == size, without a second lookup) */
-    return rope_intern(ctx, r, parent, chunk, size, pre[size / ROPE_STRIDE + 1], r->pow[size],
-                       out);
+    return rope_intern(ctx, r, parent, chunk, size, pre[size / ROPE_STRIDE + 1], r->pow[size], out);
 }
 
 /* A flat string (strtab id) of the text of v: strings as they are, integers in decimal. */
@@ -597,8 +597,8 @@ bool rope_append_arg(struct model_ctx *ctx, struct check_value v, struct check_v
     strtab_get(&ctx->strs, id, &s, &size);
     if (size > UINT32_MAX / 2 || !rope_pow(r, size))
         return false;
-    r->chunks[r->chunk_count] = (struct rope_chunk){ id, size, rope_hash_bytes(0, s, size),
-                                                     r->pow[size] };
+    r->chunks[r->chunk_count] =
+        (struct rope_chunk){ id, size, rope_hash_bytes(0, s, size), r->pow[size] };
     *out = (struct check_value){ MODEL_KIND_CHUNK, r->chunk_count++ };
     return true;
 }
@@ -716,8 +716,8 @@ static inline bool rope_same_bytes(const char *a, const char *b, uint32_t len)
 /* Whether node n's bytes are the first bytes of flat f (n no longer than f): chunk by chunk
  * from n's end, stopping early at the longest node already found to be a prefix of f, or with
  * one memcmp at a node known to begin some flat string (node.flat), as an earlier read's was. */
-static bool rope_flat_has_prefix(struct model_ctx *ctx, struct rope *r, struct rope_flat *f,
-                                 uint32_t n)
+static inline bool rope_flat_has_prefix(struct model_ctx *ctx, struct rope *r, struct rope_flat *f,
+                                        uint32_t n)
 {
     const char *v, *c;
     uint32_t v_size, len;
