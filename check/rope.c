@@ -84,10 +84,11 @@ struct rope_chunk {
 /* A read's expected string, left flat (rope_read_value): compared with states byte by byte, the
  * answers cached so that each byte is compared about once. */
 struct rope_flat {
-    uint32_t id;     /* strtab id */
-    uint32_t size;   /* its bytes */
-    uint32_t equal;  /* 1 + the node with its bytes, once found; 0 before */
-    uint32_t prefix; /* the longest node found to be a prefix of it (0, the empty string, is) */
+    uint32_t id;       /* strtab id */
+    uint32_t size;     /* its bytes */
+    uint32_t equal;    /* 1 + the node with its bytes, once found; 0 before */
+    uint32_t prefix;   /* the longest node found to be a prefix of it (0, the empty string, is) */
+    const char *bytes; /* its bytes if they cannot move (the history's strings), else NULL */
 };
 
 /*
@@ -684,7 +685,9 @@ bool rope_read_value(struct model_ctx *ctx, struct check_value v, struct check_v
     if (flats == NULL)
         return false;
     r->flats = flats;
-    r->flats[r->flat_count] = (struct rope_flat){ (uint32_t)v.bits, size, 0, 0 };
+    /* The history's strings stay put; the search's own overlay (ids from base_id) may move. */
+    r->flats[r->flat_count] =
+        (struct rope_flat){ (uint32_t)v.bits, size, 0, 0, v.bits < ctx->strs.base_id ? s : NULL };
     *out = (struct check_value){ MODEL_KIND_FLAT, r->flat_count++ };
     return true;
 }
@@ -719,9 +722,10 @@ static inline bool rope_same_bytes(const char *a, const char *b, uint32_t len)
 static inline bool rope_flat_has_prefix(struct model_ctx *ctx, struct rope *r, struct rope_flat *f,
                                         uint32_t n)
 {
-    const char *v, *c;
+    const char *v = f->bytes, *c;
     uint32_t v_size, len;
-    strtab_get(&ctx->strs, f->id, &v, &v_size);
+    if (v == NULL)
+        strtab_get(&ctx->strs, f->id, &v, &v_size);
     for (uint32_t m = n; m != 0 && m != f->prefix; m = r->nodes[m].parent) {
         if (r->nodes[m].flat != 0) {
             strtab_get(&ctx->strs, r->nodes[m].flat - 1, &c, &len);
