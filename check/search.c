@@ -149,12 +149,20 @@ static int search_ropes(struct search *s, struct search_cache *cache)
     return rope_value(&s->ctx, s->ctx.initial, &s->ctx.initial) ? 0 : RAST_CHECK_ENOMEM;
 }
 
-/* Copies the ops of entries [0, node) into ops_copy with their strings as ropes where not yet
- * done (kv: entries are reached in order, so the converted ones are a prefix; ops_copy holds
- * nothing else); false when out of memory. */
+/* Entries converted past those asked for: the search asks for one more entry at a time, and a
+ * call per entry cost more than the conversion; a key left after a few steps still converts
+ * only a few ops. */
+#define SEARCH_ROPED_AHEAD_ENTRIES 16u
+
+/* Copies the ops of entries [0, node) (and up to SEARCH_ROPED_AHEAD_ENTRIES more) into ops_copy
+ * with their strings as ropes where not yet done (kv: entries are reached in order, so the
+ * converted ones are a prefix; ops_copy holds nothing else); false when out of memory. */
 static bool search_roped_convert(struct search *s, uint32_t node)
 {
-    for (; s->roped_nodes < node; s->roped_nodes++) {
+    uint32_t end = node + SEARCH_ROPED_AHEAD_ENTRIES;
+    if (end > s->part->entry_count || end < node)
+        end = s->part->entry_count;
+    for (; s->roped_nodes < end; s->roped_nodes++) {
         uint32_t entry = s->part->entries[s->roped_nodes];
         struct model_op *o = &s->ops_copy[entry >> 1];
         bool ok = true;
