@@ -406,6 +406,8 @@ static bool search_viable(struct search *s, uint32_t op)
 static bool search_step_same(struct search *s, const uint64_t *cur, const uint64_t *nxt)
 {
     uint64_t diff = 0;
+    if (s->sw == 2) /* one key: no loop */
+        return ((cur[0] ^ nxt[0]) | (cur[1] ^ nxt[1])) == 0;
     if (s->sw <= SEARCH_SMALL_STATE_WORDS) {
         for (uint32_t i = 0; i < s->sw; i++)
             diff |= cur[i] ^ nxt[i];
