@@ -9,7 +9,11 @@
  * node. New nodes are interned by (H, size) and a candidate is confirmed by an exact,
  * chunk-by-chunk comparison of the bytes, so state equality stays exact (word equality).
  * (parent, chunk) -> node is memoized, since the search appends the same values to the same
- * states over and over. An append's argument is hashed once, when the search converts its op
+ * states over and over, with a large intern table in the whole-map search: the memo answers
+ * from its slot, where the intern table must read the node. For one key the tables are small
+ * and in cache, and the intern table finds the very (parent, chunk) without comparing bytes:
+ * the memo only added a probe and a store per new node, so it is left out (it stays empty and
+ * is not zeroed again). An append's argument is hashed once, when the search converts its op
  * (rope_append_arg: struct rope_chunk), so that making a node reads neither its bytes nor its
  * prefix hashes.
  *
@@ -305,7 +309,8 @@ static struct rope *rope_get(struct model_ctx *ctx)
 void rope_reset(struct rope *r)
 {
     memset(r->intern, 0, ROPE_SLOTS_MIN * sizeof *r->intern);
-    memset(r->memo, 0, ROPE_SLOTS_MIN * sizeof *r->memo);
+    if (r->memo_count != 0) /* else its first slots are still zero (one key: unused) */
+        memset(r->memo, 0, ROPE_SLOTS_MIN * sizeof *r->memo);
     (void)rope_start(r); /* B^0..B^63 are there already: cannot fail */
 }
 
@@ -622,6 +627,12 @@ bool rope_append(struct model_ctx *ctx, struct check_value a, struct check_value
         uint32_t flat;
         if (!rope_flat(ctx, a, &flat) || !rope_make(ctx, r, 0, flat, &parent))
             return false;
+    }
+    if (ck != NULL && ck->size > 0 && ctx->slot_count == 1) { /* one key: see the file comment */
+        if (!rope_intern(ctx, r, parent, id, ck->size, ck->hash, ck->pow, &node))
+            return false;
+        *out = (struct check_value){ CHECK_KIND_ROPE, node };
+        return true;
     }
     uint64_t key = (uint64_t)parent << 32 | id;
     uint32_t j = (uint32_t)rope_mix(key) & r->memo_mask;
