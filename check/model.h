@@ -115,11 +115,13 @@ uint64_t model_ctx_bytes(const struct model_ctx *ctx);
 /* Ropes (rope.c). All return false when out of memory. */
 /* v as the search stores it: a string becomes a ROPE value, anything else is unchanged. */
 bool rope_value(struct model_ctx *ctx, struct check_value v, struct check_value *out);
-/* An append's argument as the search stores it: MODEL_KIND_CHUNK, its flat string (integers in
- * decimal) with the hash and power rope_append needs, computed once. rope_append also takes a
- * plain STR argument. */
+/* An append's argument as the search stores it: its flat string (integers in decimal), as a
+ * plain STR, or with chunk as MODEL_KIND_CHUNK, with the hash and power rope_append needs to
+ * make a node computed once (one key: every append makes a node; the whole map answers most
+ * appends from its (parent, chunk) memo, which needs neither). */
 #define MODEL_KIND_CHUNK 5u
-bool rope_append_arg(struct model_ctx *ctx, struct check_value v, struct check_value *out);
+bool rope_append_arg(struct model_ctx *ctx, struct check_value v, bool chunk,
+                     struct check_value *out);
 /*
  * A read's expected string (kv), as the search stores it: MODEL_KIND_FLAT, a flat string that
  * rope_equal_read and rope_maybe_prefix compare with states byte by byte (each answer cached),

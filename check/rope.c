@@ -588,13 +588,18 @@ static void *rope_table_reserve(void *table, uint32_t count, uint32_t *cap, uint
     return table;
 }
 
-bool rope_append_arg(struct model_ctx *ctx, struct check_value v, struct check_value *out)
+bool rope_append_arg(struct model_ctx *ctx, struct check_value v, bool chunk,
+                     struct check_value *out)
 {
     struct rope *r = rope_get(ctx);
     const char *s;
     uint32_t id, size;
     if (r == NULL || !rope_flat(ctx, v, &id))
         return false;
+    if (!chunk) {
+        *out = (struct check_value){ CHECK_KIND_STR, id };
+        return true;
+    }
     struct rope_chunk *chunks = rope_table_reserve(r->chunks, r->chunk_count, &r->chunk_cap,
                                                    &r->chunk_room, sizeof *r->chunks);
     if (chunks == NULL)

@@ -121,8 +121,10 @@ static void search_free(struct search *s, struct search_cache *cache)
 static int search_describe_states(struct search *s);
 
 /*
- * For the kv model: strings become canonical ropes (append arguments stay flat chunks, and so
- * do reads' values, compared by bytes: rope_read_value), each
+ * For the kv model: strings become canonical ropes (append arguments stay flat chunks; with one
+ * key, hashed once, and reads' values stay flat, compared by bytes: rope_read_value, as each is
+ * compared with few states; the whole-map search compares a read with many states, and hashes
+ * it into a rope once, as it did), each
  * op's when the search first reaches its call entry: a key that the schedule leaves after a few
  * steps (run.c) would otherwise hash every read's value for nothing. Invariant: every call entry
  * before the first return entry of the list is converted. The list is sorted by node, so it
@@ -170,9 +172,11 @@ static bool search_roped_convert(struct search *s, uint32_t node)
             continue;
         *o = s->part->ops[entry >> 1];
         if (o->f == RAST_F_APPEND)
-            ok = rope_append_arg(&s->ctx, o->a0, &o->a0);
-        else if (o->f == RAST_F_READ) /* its arguments are unused; its value stays flat */
+            ok = rope_append_arg(&s->ctx, o->a0, s->part->slot_count == 1, &o->a0);
+        else if (o->f == RAST_F_READ && s->part->slot_count == 1) /* see above */
             ok = rope_read_value(&s->ctx, o->result, &o->result);
+        else if (o->f == RAST_F_READ)
+            ok = rope_value(&s->ctx, o->result, &o->result);
         else /* only a read's result is ever looked at */
             ok = rope_value(&s->ctx, o->a0, &o->a0) && rope_value(&s->ctx, o->a1, &o->a1);
         if (!ok)
