@@ -86,6 +86,7 @@ struct search {
     uint32_t remaining_det;
     uint64_t zob; /* XOR of zobrist[] over the linearized ops */
     struct memo memo;
+    struct model_look look; /* what search_viable shows the model (the arrays set once) */
     uint64_t steps;
     uint64_t steps_max;
     uint64_t bytes_max;
@@ -386,11 +387,10 @@ static bool search_viable(struct search *s, uint32_t op)
         if ((entry & 1) != 0) {
             if (!search_roped_upto(s, node))
                 return search_roped_failed(s);
-            struct model_look look = {
-                s->ops,          entry >> 1,     s->window, count, s->setters_before_return,
-                s->setters_done, s->ops[op].slot
-            };
-            if (s->ctx.vt->viable(&s->ctx, s->states + (size_t)s->depth * s->sw, &look))
+            s->look.x = entry >> 1; /* the rest was set by search_create, or stays */
+            s->look.count = count;
+            s->look.changed_slot = s->ops[op].slot;
+            if (s->ctx.vt->viable(&s->ctx, s->states + (size_t)s->depth * s->sw, &s->look))
                 return true;
             search_blocked(s, node);
             return false;
@@ -600,6 +600,10 @@ int search_create(const struct rast_history *h, const struct plan *plan,
         return rc;
     }
     memo_init(&s->memo, s->bw, s->sw, memo_bytes_max);
+    s->look.ops = s->ops;
+    s->look.window = s->window;
+    s->look.setters_before_return = s->setters_before_return;
+    s->look.setters_done = s->setters_done;
     s->node = s->next[0];
     *out = s;
     return 0;
