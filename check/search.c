@@ -64,6 +64,7 @@ struct search {
     struct model_ctx ctx;
     bool (*step)(struct model_ctx *, const uint64_t *, const struct model_op *, uint64_t *);
     uint64_t (*hash)(const struct model_ctx *, const uint64_t *);
+    bool (*viable)(struct model_ctx *, const uint64_t *, const struct model_look *); /* or NULL */
     uint32_t sw; /* state words */
     uint32_t bw; /* bitset words */
     uint32_t *next;
@@ -290,6 +291,7 @@ static int search_setup(struct search *s, const struct rast_history *h, const st
                    part->txns);
     s->step = plan->vt->step;
     s->hash = plan->vt->hash;
+    s->viable = plan->vt->viable;
     search_carve(s, (char *)(s + 1), plan, part);
     int rc = search_initial_value(s, plan->initial, &s->ctx.initial);
     if (rc == 0)
@@ -379,7 +381,7 @@ static bool search_roped_failed(struct search *s)
 /* Lookahead after linearizing op: can the configuration still be completed? */
 static bool search_viable(struct search *s, uint32_t op)
 {
-    if (s->ctx.vt->viable == NULL || s->remaining_det == 0)
+    if (s->viable == NULL || s->remaining_det == 0)
         return true;
     uint32_t tail = s->part->entry_count + 1, count = 0;
     for (uint32_t node = s->next[0]; node != tail; node = s->next[node]) {
@@ -390,7 +392,7 @@ static bool search_viable(struct search *s, uint32_t op)
             s->look.x = entry >> 1; /* the rest was set by search_create, or stays */
             s->look.count = count;
             s->look.changed_slot = s->ops[op].slot;
-            if (s->ctx.vt->viable(&s->ctx, s->states + (size_t)s->depth * s->sw, &s->look))
+            if (s->viable(&s->ctx, s->states + (size_t)s->depth * s->sw, &s->look))
                 return true;
             search_blocked(s, node);
             return false;
