@@ -13,6 +13,7 @@
  * FAIL of anything else means the op did not happen; it is dropped before the search.
  */
 #include "model.h"
+#include "model_reg.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -39,14 +40,6 @@ static uint64_t model_hash_state(const struct model_ctx *ctx, const uint64_t *st
 }
 
 /* ---- register family --------------------------------------------------------------------- */
-
-/* Whether a state's value a equals v, which may be a read's FLAT string (kv: see model.h). */
-static inline bool model_value_eq(struct model_ctx *ctx, struct check_value a, struct check_value v)
-{
-    if (v.kind != MODEL_KIND_FLAT)
-        return check_value_eq(a, v);
-    return a.kind == CHECK_KIND_ROPE && rope_equal_read(ctx, a.bits, v.bits);
-}
 
 static bool model_accepts(uint32_t model, uint32_t f)
 {
@@ -87,55 +80,6 @@ static void model_reg_init(const struct model_ctx *ctx, uint64_t *state)
     }
 }
 
-/* next = state with slot w's value replaced by v (w is the slot's first word). */
-static void model_reg_set(const struct model_ctx *ctx, const uint64_t *state, uint32_t w,
-                          struct check_value v, uint64_t *next)
-{
-    if (ctx->state_words == 2) {
-        next[0] = v.kind;
-        next[1] = v.bits;
-        return;
-    }
-    memcpy(next, state, ctx->state_words * sizeof *next);
-    next[w] = v.kind;
-    next[w + 1] = v.bits;
-}
-
-/* Decides legality from the current value first, so an illegal op costs no state copy. */
-static bool model_reg_step(struct model_ctx *ctx, const uint64_t *state, const struct model_op *op,
-                           uint64_t *next)
-{
-    uint32_t w = 2 * op->slot;
-    struct check_value cur = { state[w], state[w + 1] }, v = cur;
-    switch (op->f) {
-    case RAST_F_READ:
-        if (op->outcome != MODEL_OUT_UNKNOWN && !model_value_eq(ctx, cur, op->result) &&
-            !(op->result.kind == CHECK_KIND_NIL && ctx->vt->id == RAST_MODEL_KNOSSOS_CAS))
-            return false;
-        break;
-    case RAST_F_WRITE: v = op->a0; break;
-    case RAST_F_CAS:
-        if (op->outcome == MODEL_OUT_MISMATCH) {
-            if (check_value_eq(cur, op->a0))
-                return false;
-        } else if (check_value_eq(cur, op->a0)) {
-            v = op->a1;
-        } else if (op->outcome != MODEL_OUT_UNKNOWN) {
-            return false; /* an unknown CAS that fails is as if it never happened */
-        }
-        break;
-    case RAST_F_APPEND:
-        if (!rope_append(ctx, cur, op->a0, &v)) {
-            ctx->error = RAST_CHECK_ENOMEM;
-            return false;
-        }
-        break;
-    default: return false;
-    }
-    model_reg_set(ctx, state, w, v, next);
-    return true;
-}
-
 static void model_reg_describe(const struct model_ctx *ctx, const uint64_t *state, char *buf,
                                uint32_t size)
 {
@@ -154,85 +98,6 @@ static void model_reg_describe(const struct model_ctx *ctx, const uint64_t *stat
             break;
         pos += (uint32_t)n;
     }
-}
-
-/* Can a (the current value) still grow into b by appends? */
-static bool model_reg_prefix(struct model_ctx *ctx, struct check_value a, struct check_value b)
-{
-    return rope_maybe_prefix(ctx, a, b);
-}
-
-/* The value a read (or successful CAS) needs, if the lookahead can reason about it. */
-static bool model_reg_need(const struct model_ctx *ctx, const struct model_op *o,
-                           struct check_value *need)
-{
-    if (o->f == RAST_F_READ && o->outcome == MODEL_OUT_OK)
-        *need = o->result;
-    else if (o->f == RAST_F_CAS && o->outcome == MODEL_OUT_OK)
-        *need = o->a0;
-    else
-        return false;
-    return !(need->kind == CHECK_KIND_NIL && o->f == RAST_F_READ &&
-             ctx->vt->id == RAST_MODEL_KNOSSOS_CAS);
-}
-
-/* x must take effect before any op invoked after it returned: the value it needs must be the
- * slot's value now, or be set by a write or CAS in the window, or (with appends in the window
- * and no write or CAS) extend the current value. */
-static bool model_reg_viable_x(struct model_ctx *ctx, const uint64_t *state,
-                               const struct model_look *look)
-{
-    const struct model_op *xo = &look->ops[look->x];
-    struct check_value need;
-    if (!model_reg_need(ctx, xo, &need))
-        return true;
-    struct check_value cur = { state[2 * xo->slot], state[2 * xo->slot + 1] };
-    if (model_value_eq(ctx, cur, need))
-        return true;
-    bool appends = false, setters = false;
-    for (uint32_t k = 0; k < look->count; k++) {
-        const struct model_op *o = &look->ops[look->window[k]];
-        if (o->slot != xo->slot)
-            continue;
-        if (o->f == RAST_F_WRITE || (o->f == RAST_F_CAS && o->outcome != MODEL_OUT_MISMATCH)) {
-            if (model_value_eq(ctx, o->f == RAST_F_WRITE ? o->a0 : o->a1, need))
-                return true;
-            setters = true;
-        }
-        appends |= o->f == RAST_F_APPEND;
-    }
-    if (!appends)
-        return false;
-    return setters || model_reg_prefix(ctx, cur, need);
-}
-
-/*
- * Lookahead. Besides the first-returning op (model_reg_viable_x): a read y in the window whose
- * slot has no setter left that was invoked before y returned (every such setter is already
- * linearized: any op linearized while y is pending was invoked before y returned) can only see
- * the current value extended by appends, so it must read the current value or (with appends)
- * an extension of it.
- */
-static bool model_reg_viable(struct model_ctx *ctx, const uint64_t *state,
-                             const struct model_look *look)
-{
-    if (!model_reg_viable_x(ctx, state, look))
-        return false;
-    for (uint32_t k = 0; k < look->count; k++) {
-        uint32_t y = look->window[k];
-        const struct model_op *o = &look->ops[y];
-        struct check_value need;
-        if (o->f != RAST_F_READ || o->slot != look->changed_slot ||
-            !model_reg_need(ctx, o, &need) ||
-            look->setters_before_return[y] != look->setters_done[o->slot])
-            continue;
-        struct check_value cur = { state[2 * o->slot], state[2 * o->slot + 1] };
-        if (model_value_eq(ctx, cur, need))
-            continue;
-        if (ctx->vt->id != RAST_MODEL_KV || !model_reg_prefix(ctx, cur, need))
-            return false;
-    }
-    return true;
 }
 
 /* ---- multi-register --------------------------------------------------------------------- */
@@ -309,12 +174,25 @@ static void model_mutex_describe(const struct model_ctx *ctx, const uint64_t *st
     snprintf(buf, size, "%s", state[0] != 0 ? "locked" : "free");
 }
 
+/* The vtable's register-family functions: model_reg.h's, for any number of slots. */
+static bool model_reg_step(struct model_ctx *ctx, const uint64_t *state, const struct model_op *op,
+                           uint64_t *next)
+{
+    return model_reg_step_at(ctx, state, op, next, false);
+}
+
+static bool model_reg_viable(struct model_ctx *ctx, const uint64_t *state,
+                             const struct model_look *look)
+{
+    return model_reg_viable_at(ctx, state, look, false);
+}
+
 /* ---- table ------------------------------------------------------------------------------ */
 
 #define MODEL_REG(name_, id_)                                                                      \
     {                                                                                              \
         name_, id_, true, model_reg_classify, model_reg_init, model_reg_step, model_equal_words,   \
-            model_hash_state, model_reg_describe, model_reg_viable                                 \
+            model_hash_state, model_reg_describe, model_reg_viable, true                           \
     }
 
 static const struct model_vtable model_table[] = {
@@ -323,9 +201,9 @@ static const struct model_vtable model_table[] = {
     MODEL_REG("kv", RAST_MODEL_KV),
     MODEL_REG("register", RAST_MODEL_REGISTER),
     { "multi-register", RAST_MODEL_MULTI_REGISTER, false, model_multi_classify, model_reg_init,
-      model_multi_step, model_equal_words, model_hash_state, model_reg_describe, NULL },
+      model_multi_step, model_equal_words, model_hash_state, model_reg_describe, NULL, false },
     { "mutex", RAST_MODEL_MUTEX, false, model_mutex_classify, model_mutex_init, model_mutex_step,
-      model_equal_words, model_hash_state, model_mutex_describe, NULL },
+      model_equal_words, model_hash_state, model_mutex_describe, NULL, false },
 };
 
 const struct model_vtable *model_lookup(uint32_t model)

@@ -82,6 +82,9 @@ struct model_vtable {
     /* Lookahead (may be NULL): false when the configuration can certainly not be completed
      * (see struct model_look). Must never be false wrongly. */
     bool (*viable)(struct model_ctx *ctx, const uint64_t *state, const struct model_look *look);
+    /* The register family: step and viable are model_reg.h's, which search.c calls directly
+     * for a one-slot partition. */
+    bool reg_family;
 };
 
 struct rope;

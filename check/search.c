@@ -34,6 +34,10 @@
  * the configuration after it is dead (searched, or found in the memo), so is the one before it;
  * such "forced" stack entries are popped straight through when backtracking.
  *
+ * One-key loop: a register-family partition of one slot (every by-key etcd, kv, register or
+ * knossos-cas partition) runs search_loop_one, the same loop with the model's step and lookahead
+ * inlined from model_reg.h; anything else runs it through the vtable (search_loop_any).
+ *
  * Diagnostics: the latest return entry (in real time) at which a configuration was blocked is
  * the frontier; its op is "the first op that cannot be linearized", the stack at the first such
  * block is the longest consistent prefix, and the distinct states blocked there are the states
@@ -42,6 +46,7 @@
 #include "search.h"
 
 #include "memo.h"
+#include "model_reg.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +70,7 @@ struct search {
     bool (*step)(struct model_ctx *, const uint64_t *, const struct model_op *, uint64_t *);
     uint64_t (*hash)(const struct model_ctx *, const uint64_t *);
     bool (*viable)(struct model_ctx *, const uint64_t *, const struct model_look *); /* or NULL */
+    bool one;    /* a register-family partition of one slot: search_loop_one */
     uint32_t sw; /* state words */
     uint32_t bw; /* bitset words */
     uint32_t *next;
@@ -292,6 +298,7 @@ static int search_setup(struct search *s, const struct rast_history *h, const st
     s->step = plan->vt->step;
     s->hash = plan->vt->hash;
     s->viable = plan->vt->viable;
+    s->one = plan->vt->reg_family && part->slot_count == 1;
     search_carve(s, (char *)(s + 1), plan, part);
     int rc = search_initial_value(s, plan->initial, &s->ctx.initial);
     if (rc == 0)
@@ -378,10 +385,12 @@ static bool search_roped_failed(struct search *s)
     return true;
 }
 
-/* Lookahead after linearizing op: can the configuration still be completed? */
-static bool search_viable(struct search *s, uint32_t op)
+/* Lookahead after linearizing op: can the configuration still be completed? (`one`: see
+ * search_loop_one) */
+static inline __attribute__((always_inline)) bool search_viable(struct search *s, uint32_t op,
+                                                                bool one)
 {
-    if (s->viable == NULL || s->remaining_det == 0)
+    if ((!one && s->viable == NULL) || s->remaining_det == 0)
         return true;
     uint32_t tail = s->part->entry_count + 1, count = 0;
     for (uint32_t node = s->next[0]; node != tail; node = s->next[node]) {
@@ -392,7 +401,9 @@ static bool search_viable(struct search *s, uint32_t op)
             s->look.x = entry >> 1; /* the rest was set by search_create, or stays */
             s->look.count = count;
             s->look.changed_slot = s->ops[op].slot;
-            if (s->viable(&s->ctx, s->states + (size_t)s->depth * s->sw, &s->look))
+            const uint64_t *state = s->states + (size_t)s->depth * (one ? 2 : s->sw);
+            if (one ? model_reg_viable_at(&s->ctx, state, &s->look, true)
+                    : s->viable(&s->ctx, state, &s->look))
                 return true;
             search_blocked(s, node);
             return false;
@@ -409,10 +420,11 @@ static bool search_viable(struct search *s, uint32_t op)
  * rehashing every key. Small states (one key: two words) are hashed by the model afterwards
  * (search_next_hash). Either hash is a function of the words alone, as the memo needs.
  */
-static bool search_step_same(struct search *s, const uint64_t *cur, const uint64_t *nxt)
+static inline bool search_step_same(struct search *s, const uint64_t *cur, const uint64_t *nxt,
+                                    bool one)
 {
     uint64_t diff = 0;
-    if (s->sw == 2) /* one key: no loop */
+    if (one || s->sw == 2) /* one key: no loop */
         return ((cur[0] ^ nxt[0]) | (cur[1] ^ nxt[1])) == 0;
     if (s->sw <= SEARCH_SMALL_STATE_WORDS) {
         for (uint32_t i = 0; i < s->sw; i++)
@@ -430,8 +442,10 @@ static bool search_step_same(struct search *s, const uint64_t *cur, const uint64
     return diff == 0;
 }
 
-static uint64_t search_next_hash(struct search *s, const uint64_t *nxt)
+static inline uint64_t search_next_hash(struct search *s, const uint64_t *nxt, bool one)
 {
+    if (one)
+        return model_hash_small(nxt, 2);
     if (s->sw <= 2) /* one key: the model's hash (model_hash_words), inline */
         return model_hash_small(nxt, s->sw);
     if (s->sw <= SEARCH_SMALL_STATE_WORDS)
@@ -442,11 +456,13 @@ static uint64_t search_next_hash(struct search *s, const uint64_t *nxt)
 /* Tries to linearize op now. Returns SEARCH_TOOK if it did, SEARCH_SKIP if not (try the next
  * call), SEARCH_DEAD if the current configuration cannot be completed, SEARCH_OVER when over
  * budget. */
-static int search_try(struct search *s, uint32_t op)
+static inline __attribute__((always_inline)) int search_try(struct search *s, uint32_t op,
+                                                            bool one)
 {
     const struct model_op *mo = &s->ops[op];
-    const uint64_t *cur = s->states + (size_t)s->depth * s->sw;
-    uint64_t *nxt = s->states + (size_t)(s->depth + 1) * s->sw;
+    uint32_t sw = one ? 2 : s->sw;
+    const uint64_t *cur = s->states + (size_t)s->depth * sw;
+    uint64_t *nxt = s->states + (size_t)(s->depth + 1) * sw;
     uint32_t twin = s->part->twins[op];
     if (twin != HIST_NONE && (s->bitset[twin / 64] & (UINT64_C(1) << (twin % 64))) == 0)
         return SEARCH_SKIP;
@@ -455,18 +471,18 @@ static int search_try(struct search *s, uint32_t op)
         return SEARCH_OVER;
     }
     s->steps++;
-    if (!s->step(&s->ctx, cur, mo, nxt)) {
+    if (one ? !model_reg_step_at(&s->ctx, cur, mo, nxt, true) : !s->step(&s->ctx, cur, mo, nxt)) {
         if (s->ctx.error == 0)
             return SEARCH_SKIP;
         s->out->reason = RAST_CHECK_REASON_MEMO_BYTES;
         return SEARCH_OVER;
     }
-    bool same = search_step_same(s, cur, nxt);
+    bool same = search_step_same(s, cur, nxt, one);
     if (same && mo->outcome == MODEL_OUT_UNKNOWN)
         return SEARCH_SKIP;
     same = same && mo->pure;
     uint64_t zob = s->zob ^ s->zobrist[op];
-    uint64_t hash = zob ^ search_next_hash(s, nxt);
+    uint64_t hash = zob ^ search_next_hash(s, nxt, one);
     memo_prefetch(&s->memo, hash);
     s->bitset[op / 64] |= UINT64_C(1) << (op % 64);
     /* The model's strings share the byte budget, which the memo looks at only to allocate. */
@@ -489,7 +505,7 @@ static int search_try(struct search *s, uint32_t op)
     s->remaining_det -= mo->outcome != MODEL_OUT_UNKNOWN;
     s->setters_done[mo->slot] += mo->setter;
     search_lift(s, op);
-    if (!search_viable(s, op)) {
+    if (!search_viable(s, op, one)) {
         search_pop(s);
         return same ? SEARCH_DEAD : SEARCH_SKIP;
     }
@@ -511,15 +527,16 @@ static uint32_t search_pop(struct search *s)
     return (entry & SEARCH_FORCED) != 0 ? 0 : s->next[s->call_node[op]];
 }
 
-/* The search proper: returns the verdict. */
-static uint32_t search_loop(struct search *s)
+/* The search proper: returns the verdict. `one` (a constant in each caller) is search_loop_one's
+ * promise. */
+static inline __attribute__((always_inline)) uint32_t search_loop_at(struct search *s, bool one)
 {
     uint32_t tail = s->part->entry_count + 1;
     uint32_t node = s->node;
     while (s->remaining_det > 0) {
         uint32_t entry = node == tail ? 1 : s->part->entries[node - 1];
         if ((entry & 1) == 0) {
-            int rc = search_try(s, entry >> 1);
+            int rc = search_try(s, entry >> 1, one);
             if (rc == SEARCH_OVER) {
                 s->node = node; /* resumable: nothing was changed */
                 return RAST_CHECK_UNKNOWN;
@@ -538,6 +555,23 @@ static uint32_t search_loop(struct search *s)
         } while (node == 0);
     }
     return RAST_CHECK_LINEARIZABLE;
+}
+
+/*
+ * The loop for a register-family partition of one slot (every by-key partition of etcd, kv,
+ * register, knossos-cas: search_create sets s->one): the same search, step for step, with the
+ * model's step and lookahead called directly (model_reg.h) instead of through the vtable, and
+ * the state known to be two words, so the compiler inlines them and drops the slot arithmetic
+ * and the tests for larger states from every step.
+ */
+static uint32_t search_loop_one(struct search *s)
+{
+    return search_loop_at(s, true);
+}
+
+static uint32_t search_loop_any(struct search *s)
+{
+    return search_loop_at(s, false);
 }
 
 static int search_describe_states(struct search *s)
@@ -617,7 +651,7 @@ uint32_t search_resume(struct search *s, uint64_t budget_steps_max, struct searc
         s->steps_max = budget_steps_max;
         s->result.reason = RAST_CHECK_REASON_NONE;
         s->memo.spare = cache != NULL ? &cache->memo : NULL; /* this thread's */
-        s->result.verdict = search_loop(s);
+        s->result.verdict = s->one ? search_loop_one(s) : search_loop_any(s);
         s->memo.spare = NULL;
     }
     s->result.steps = s->steps;
