@@ -320,7 +320,7 @@ static int search_setup(struct search *s, const struct rast_history *h, const st
     return 0;
 }
 
-static void search_lift(struct search *s, uint32_t op)
+static inline __attribute__((always_inline)) void search_lift(struct search *s, uint32_t op)
 {
     uint32_t c = s->call_node[op], r = s->ret_node[op];
     s->next[s->prev[c]] = s->next[c];
@@ -374,7 +374,7 @@ static inline void search_blocked(struct search *s, uint32_t node)
         search_blocked_at(s, node);
 }
 
-static uint32_t search_pop(struct search *s);
+static inline __attribute__((always_inline)) uint32_t search_pop(struct search *s);
 
 /* Out of memory converting to ropes: prune nothing (the model could not compare), and stop
  * before the next step, as UNKNOWN for lack of memory (search_try). Returns true. */
@@ -514,7 +514,7 @@ static inline __attribute__((always_inline)) int search_try(struct search *s, ui
 
 /* Undoes the last linearized op; returns the node to continue from (after its call), or 0
  * when the op was forced (so the configuration before it is dead too). */
-static uint32_t search_pop(struct search *s)
+static inline __attribute__((always_inline)) uint32_t search_pop(struct search *s)
 {
     uint32_t entry = s->stack[--s->depth], op = entry & ~SEARCH_FORCED;
     if (s->prefix_same > s->depth)
