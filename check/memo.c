@@ -162,12 +162,6 @@ void memo_spare_free(struct memo_spare *spare)
     memset(spare, 0, sizeof *spare);
 }
 
-static uint64_t *memo_entry(const struct memo_table *t, uint32_t index)
-{
-    return t->chunks[index / MEMO_CHUNK_ENTRIES] +
-           (uint64_t)(index % MEMO_CHUNK_ENTRIES) * t->entry_words;
-}
-
 static bool memo_grow_slots(struct memo *m, struct memo_table *t)
 {
     uint64_t n = t->slots == NULL ? MEMO_SLOTS_MIN : ((uint64_t)t->mask + 1) * 2;
@@ -243,78 +237,12 @@ static bool memo_reserve_do(struct memo *m, struct memo_table *t)
     return true;
 }
 
-/* One key's entry is three words: a loop of a few words costs less than a call to memcpy, whose
- * size is not known at compile time. */
-static void memo_copy_words(uint64_t *to, const uint64_t *from, uint32_t count)
+bool memo_reserve_exact(struct memo *m)
 {
-    if (count > 4) {
-        memcpy(to, from, count * sizeof *to);
-        return;
-    }
-    for (uint32_t i = 0; i < count; i++)
-        to[i] = from[i];
+    return memo_reserve(m, &m->exact);
 }
 
-/* Adds an entry at slot j (found empty by the caller's probe); returns it. */
-static uint64_t *memo_add(struct memo_table *t, uint32_t j, uint64_t hash)
+__attribute__((noinline)) void memo_copy_many(uint64_t *to, const uint64_t *from, uint32_t count)
 {
-    uint64_t *e = memo_entry(t, t->count);
-    t->slots[j].tag = (uint32_t)hash;
-    t->slots[j].index = ++t->count;
-    return e;
-}
-
-/* Probes t for hash: returns the slot of an entry for which same(entry) holds, or the empty
- * slot where it would go (with *found false). */
-static inline uint32_t memo_probe_exact(const struct memo *m, uint64_t hash,
-                                        const uint64_t *bitset, const uint64_t *state,
-                                        bool *found)
-{
-    const struct memo_table *t = &m->exact;
-    uint32_t bw = m->bitset_words, sw = m->state_words;
-    uint32_t j = (uint32_t)hash & t->mask, tag = (uint32_t)hash;
-    *found = false;
-    for (; t->slots[j].index != 0; j = (j + 1) & t->mask) {
-        if (t->slots[j].tag != tag)
-            continue;
-        const uint64_t *e = memo_entry(t, t->slots[j].index - 1);
-        bool same = true;
-        for (uint32_t w = 0; w < bw && same; w++)
-            same = e[w] == bitset[w];
-        for (uint32_t w = 0; w < sw && same; w++)
-            same = e[bw + w] == state[w];
-        if (same) {
-            *found = true;
-            break;
-        }
-    }
-    return j;
-}
-
-int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset, const uint64_t *state)
-{
-    bool found;
-    if (m->exact.slots == NULL && !memo_reserve(m, &m->exact))
-        return MEMO_FULL;
-    uint32_t j = memo_probe_exact(m, hash, bitset, state, &found);
-    if (found)
-        return MEMO_PRESENT;
-    if (m->bitset_words == 1 && m->state_words == 2 && !memo_may_allocate(m)) {
-        uint64_t *e = memo_add(&m->exact, j, hash); /* one key's entry: three stores */
-        e[0] = bitset[0];
-        e[1] = state[0];
-        e[2] = state[1];
-        return MEMO_INSERTED;
-    }
-    if (memo_may_allocate(m)) { /* else memo_reserve has nothing to do */
-        uint32_t mask = m->exact.mask;
-        if (!memo_reserve(m, &m->exact))
-            return MEMO_FULL;
-        if (mask != m->exact.mask)
-            j = memo_probe_exact(m, hash, bitset, state, &found);
-    }
-    uint64_t *e = memo_add(&m->exact, j, hash);
-    memo_copy_words(e, bitset, m->bitset_words);
-    memo_copy_words(e + m->bitset_words, state, m->state_words);
-    return MEMO_INSERTED;
+    memcpy(to, from, count * sizeof *to);
 }

@@ -12,6 +12,9 @@
  * Every byte is counted against bytes_max: exceeding it is an explicit result,
  * never an allocation failure.
  *
+ * Insertion (probe, and the add when no allocation is due) is inline in this header, as the
+ * search inserts on almost every step from each instance of its loop; growing stays in memo.c.
+ *
  * Large memos (whole-map searches reach tens of MiB) live in 2 MiB-aligned mappings advised
  * as transparent huge pages: the slot table once it reaches 2 MiB, and the arena's chunks,
  * once it holds MEMO_HUGE_AFTER_BYTES, carved from such blocks. Random probes then miss the TLB
@@ -80,9 +83,6 @@ void memo_init(struct memo *m, uint32_t bitset_words, uint32_t state_words, uint
 /* Frees m's memory, or gives its table and chunks to m->spare. */
 void memo_free(struct memo *m);
 void memo_spare_free(struct memo_spare *spare);
-/* Adds (bitset, state) unless present. Returns MEMO_INSERTED, MEMO_PRESENT or MEMO_FULL (over
- * bytes_max). */
-int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset, const uint64_t *state);
 /* Starts loading the slot where hash would be probed (a hint: no effect on the result). */
 static inline void memo_prefetch(const struct memo *m, uint64_t hash)
 {
@@ -95,6 +95,103 @@ static inline void memo_prefetch(const struct memo *m, uint64_t hash)
 static inline bool memo_may_allocate(const struct memo *m)
 {
     return m->exact.count >= m->exact.alloc_at;
+}
+
+/* Makes room for one more entry (slots and arena); false when over bytes_max. */
+bool memo_reserve_exact(struct memo *m);
+
+/*
+ * memo_insert and what it uses are inline: the search calls it on every step from more than one
+ * place (its loop's instances, search.c), and gcc inlined an out-of-line memo_insert into one
+ * caller only; the table's growth stays out of line (memo_reserve_exact).
+ */
+static inline uint64_t *memo_entry(const struct memo_table *t, uint32_t index)
+{
+    return t->chunks[index / MEMO_CHUNK_ENTRIES] +
+           (uint64_t)(index % MEMO_CHUNK_ENTRIES) * t->entry_words;
+}
+
+/* count words from `from` to `to` with memcpy (memo_copy_words' large case: out of line, where
+ * gcc cannot take a caller's one-word `from` for its source, as it did inlined into a test). */
+void memo_copy_many(uint64_t *to, const uint64_t *from, uint32_t count);
+
+/* One key's entry is three words: a loop of a few words costs less than a call to memcpy, whose
+ * size is not known at compile time. */
+static inline void memo_copy_words(uint64_t *to, const uint64_t *from, uint32_t count)
+{
+    if (count > 4) {
+        memo_copy_many(to, from, count);
+        return;
+    }
+    for (uint32_t i = 0; i < count; i++)
+        to[i] = from[i];
+}
+
+/* Adds an entry at slot j (found empty by the caller's probe); returns it. */
+static inline uint64_t *memo_add(struct memo_table *t, uint32_t j, uint64_t hash)
+{
+    uint64_t *e = memo_entry(t, t->count);
+    t->slots[j].tag = (uint32_t)hash;
+    t->slots[j].index = ++t->count;
+    return e;
+}
+
+/* Probes t for hash: returns the slot of an entry for which same(entry) holds, or the empty
+ * slot where it would go (with *found false). */
+static inline uint32_t memo_probe_exact(const struct memo *m, uint64_t hash,
+                                        const uint64_t *bitset, const uint64_t *state,
+                                        bool *found)
+{
+    const struct memo_table *t = &m->exact;
+    uint32_t bw = m->bitset_words, sw = m->state_words;
+    uint32_t j = (uint32_t)hash & t->mask, tag = (uint32_t)hash;
+    *found = false;
+    for (; t->slots[j].index != 0; j = (j + 1) & t->mask) {
+        if (t->slots[j].tag != tag)
+            continue;
+        const uint64_t *e = memo_entry(t, t->slots[j].index - 1);
+        bool same = true;
+        for (uint32_t w = 0; w < bw && same; w++)
+            same = e[w] == bitset[w];
+        for (uint32_t w = 0; w < sw && same; w++)
+            same = e[bw + w] == state[w];
+        if (same) {
+            *found = true;
+            break;
+        }
+    }
+    return j;
+}
+
+/* Adds (bitset, state) unless present. Returns MEMO_INSERTED, MEMO_PRESENT or MEMO_FULL (over
+ * bytes_max). */
+static inline int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset,
+                              const uint64_t *state)
+{
+    bool found;
+    if (m->exact.slots == NULL && !memo_reserve_exact(m))
+        return MEMO_FULL;
+    uint32_t j = memo_probe_exact(m, hash, bitset, state, &found);
+    if (found)
+        return MEMO_PRESENT;
+    if (m->bitset_words == 1 && m->state_words == 2 && !memo_may_allocate(m)) {
+        uint64_t *e = memo_add(&m->exact, j, hash); /* one key's entry: three stores */
+        e[0] = bitset[0];
+        e[1] = state[0];
+        e[2] = state[1];
+        return MEMO_INSERTED;
+    }
+    if (memo_may_allocate(m)) { /* else memo_reserve_exact has nothing to do */
+        uint32_t mask = m->exact.mask;
+        if (!memo_reserve_exact(m))
+            return MEMO_FULL;
+        if (mask != m->exact.mask)
+            j = memo_probe_exact(m, hash, bitset, state, &found);
+    }
+    uint64_t *e = memo_add(&m->exact, j, hash);
+    memo_copy_words(e, bitset, m->bitset_words);
+    memo_copy_words(e + m->bitset_words, state, m->state_words);
+    return MEMO_INSERTED;
 }
 
 #endif /* RAST_CHECK_MEMO_H */

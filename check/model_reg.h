@@ -4,7 +4,8 @@
  *  - model.c's vtable (model_reg_step, model_reg_viable), for any number of slots;
  *  - search.c's one-key loop, which calls them directly with `one` true (a by-key partition:
  *    one slot, two state words), so that the compiler drops the indirect calls and the slot
- *    arithmetic from the search's every step.
+ *    arithmetic from the search's every step (appends excepted: they go through the vtable,
+ *    so that rope_append keeps one caller, in which it is inlined).
  * With `one` true the results are those of `one` false for a one-slot context (slot_count 1,
  * state_words 2): `one` only lets the compiler assume it. test_differential runs both against
  * its oracle (with and without partitioning).
