@@ -298,6 +298,16 @@ static char *jepsen_outcome(const char *text, bool fast)
     return jepsen_outcome_n(text, strlen(text), fast);
 }
 
+/* The first len bytes of text in a heap block of exactly that size (one byte for 0), so that
+ * ASan reports any read past the input; NULL if malloc fails. */
+static char *exact_copy(const char *text, size_t len)
+{
+    char *copy = malloc(len + (len == 0));
+    if (copy != NULL)
+        memcpy(copy, text, len);
+    return copy;
+}
+
 /* The templates (jepsen_template.h, porcupine_template_line) read no byte past the input,
  * whose end may fall anywhere in their literals: every prefix of a few template lines, each
  * in a heap block of exactly its size (so that ASan sees a read past it), reads as the general
@@ -315,11 +325,8 @@ static void test_templates_exact_prefixes(void)
                        "INFO  jepsen.util - 1\t:fail\t:cas\t[1 2]\n";
     size_t n = strlen(kv);
     for (size_t len = 0; len <= n; len++) {
-        char *copy = malloc(len + (len == 0));
+        char *copy = exact_copy(kv, len);
         CHECK(copy != NULL);
-        if (copy == NULL)
-            return;
-        memcpy(copy, kv, len);
         char *fast = jepsen_outcome_n(copy, len, true), *slow = jepsen_outcome_n(copy, len, false);
         CHECK(fast != NULL && slow != NULL && strcmp(fast, slow) == 0);
         free(fast);
@@ -328,11 +335,8 @@ static void test_templates_exact_prefixes(void)
     }
     n = strlen(etcd);
     for (size_t len = 0; len <= n; len++) {
-        char *copy = malloc(len + (len == 0));
+        char *copy = exact_copy(etcd, len);
         CHECK(copy != NULL);
-        if (copy == NULL)
-            return;
-        memcpy(copy, etcd, len);
         struct rast_history *h = NULL;
         int rc = rast_history_parse("t", copy, len, &h, &err);
         CHECK(rc == 0 || rc == RAST_CHECK_EPARSE);
