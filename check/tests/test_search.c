@@ -309,23 +309,26 @@ static void test_linearizable_and_empty(void)
 
 static void test_memo_exact_and_bounded(void)
 {
+    /* Two state words, as one key's states: memo_insert's three-store path. */
     struct memo m;
-    memo_init(&m, 1, 1, 1 << 20);
-    uint64_t set = 0x13, state = 7, other_state = 8, other_set = 0x17;
-    CHECK(memo_insert(&m, 42, &set, &state) == MEMO_INSERTED);
-    CHECK(memo_insert(&m, 42, &set, &state) == MEMO_PRESENT);
-    CHECK(memo_insert(&m, 42, &set, &other_state) == MEMO_INSERTED); /* same hash, other */
-    CHECK(memo_insert(&m, 42, &other_set, &state) == MEMO_INSERTED); /* configurations */
-    CHECK(memo_insert(&m, 42, &other_set, &state) == MEMO_PRESENT);
+    memo_init(&m, 1, 2, 1 << 20);
+    uint64_t set = 0x13, other_set = 0x17, state[2] = { 7, 1 }, other_state[2] = { 7, 2 };
+    CHECK(memo_insert(&m, 42, &set, state) == MEMO_INSERTED);
+    CHECK(memo_insert(&m, 42, &set, state) == MEMO_PRESENT);
+    CHECK(memo_insert(&m, 42, &set, other_state) == MEMO_INSERTED); /* same hash, other */
+    CHECK(memo_insert(&m, 42, &other_set, state) == MEMO_INSERTED); /* configurations */
+    CHECK(memo_insert(&m, 42, &other_set, state) == MEMO_PRESENT);
     for (uint64_t i = 0; i < 5000; i++)
-        CHECK(memo_insert(&m, i * 0x9e3779b97f4a7c15u, &i, &state) == MEMO_INSERTED);
+        CHECK(memo_insert(&m, i * 0x9e3779b97f4a7c15u, &i, state) == MEMO_INSERTED);
     for (uint64_t i = 0; i < 5000; i++)
-        CHECK(memo_insert(&m, i * 0x9e3779b97f4a7c15u, &i, &state) == MEMO_PRESENT);
+        CHECK(memo_insert(&m, i * 0x9e3779b97f4a7c15u, &i, state) == MEMO_PRESENT);
     memo_free(&m);
-    memo_init(&m, 1, 1, 4096);
+    memo_init(&m, 1, 2, 4096);
     int rc = MEMO_INSERTED;
-    for (uint64_t i = 0; i < 100000 && rc == MEMO_INSERTED; i++)
-        rc = memo_insert(&m, i, &i, &i);
+    for (uint64_t i = 0; i < 100000 && rc == MEMO_INSERTED; i++) {
+        uint64_t st[2] = { i, i };
+        rc = memo_insert(&m, i, &i, st);
+    }
     CHECK(rc == MEMO_FULL && m.bytes_used <= 4096);
     memo_free(&m);
 }
