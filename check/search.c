@@ -129,12 +129,12 @@ static void search_free(struct search *s, struct search_cache *cache)
 static int search_describe_states(struct search *s);
 
 /*
- * For the kv model: strings become canonical ropes (append arguments stay flat chunks; with one
- * key, hashed once, and reads' values stay flat, compared by bytes: rope_read_value, as each is
- * compared with few states; the whole-map search compares a read with many states, and hashes
- * it into a rope once, as it did), each
- * op's when the search first reaches its call entry: a key that the schedule leaves after a few
- * steps (run.c) would otherwise hash every read's value for nothing. Invariant: every call entry
+ * For the kv model: strings become canonical ropes, each op's when the search first reaches its
+ * call entry: a key that the schedule leaves after a few steps (run.c) would otherwise hash
+ * every read's value for nothing. Append arguments stay flat chunks (with one key, hashed once).
+ * With one key a read's value stays flat too, compared by bytes (rope_read_value): each read is
+ * compared with few states; the whole-map search compares a read with many, so it hashes the
+ * value into a rope once. Invariant: every call entry
  * before the first return entry of the list is converted. The list is sorted by node, so it
  * holds at the start once the prefix up to the first return is converted (search_setup), after
  * a pop (the list grows, so its first return can only come earlier), and after a step because
