@@ -409,8 +409,8 @@ static uint32_t jepsen_line(struct jepsen *j, uint64_t at)
 
 /* Applies an accepted line (its map starting on line) as jepsen_invoke / jepsen_complete
  * would. */
-static int jepsen_fast_apply(struct jepsen *j, const struct jepsen_line *l, uint32_t line,
-                             uint32_t *slot)
+static inline __attribute__((always_inline)) int
+jepsen_fast_apply(struct jepsen *j, const struct jepsen_line *l, uint32_t line, uint32_t *slot)
 {
     struct check_value key = CHECK_NIL_VALUE, a0 = CHECK_NIL_VALUE;
     uint32_t id;
@@ -436,40 +436,17 @@ static int jepsen_fast_apply(struct jepsen *j, const struct jepsen_line *l, uint
 }
 
 /* A template map (jepsen_fast_template) of process slot, starting on line, applied as
- * jepsen_fast_accepts and jepsen_fast_apply would, with what the template rules out left
- * out: its key is a string and its value a string, nil or an integer, which jepsen_scalar
- * takes; its :f is no :cas, :txn or mutex function. False (nothing changed) when the general
- * path must judge it: an invocation while one is outstanding, a completion of nothing or of
- * another :f. */
+ * jepsen_fast_op would: the template rules out what else jepsen_fast_accepts tests (its key is
+ * a string and its value a string, nil or an integer, which jepsen_scalar takes; its :f is no
+ * :cas or :txn), so only the process's state is left to test. False (nothing changed) when the
+ * general path must judge it: an invocation while one is outstanding, a completion of nothing
+ * or of another :f. */
 static bool jepsen_fast_run_line(struct jepsen *j, const struct jepsen_line *l, uint32_t line,
                                  uint32_t *slot, int *rc)
 {
-    struct check_value key, a0 = CHECK_NIL_VALUE;
-    uint32_t id;
-    if (l->type != 0) {
-        if (*slot == 0 || j->h->ops[*slot - 1].f != l->f)
-            return false;
-        j->kv_vocabulary |= l->f_kv; /* a :get may complete a :read */
-        id = *slot - 1;
-        *slot = 0;
-        if (l->type == 1 && l->f == RAST_F_READ)
-            *rc = jepsen_fast_value(j, &l->value, &a0);
-        if (*rc == 0)
-            *rc = hist_complete_fast(j->h, id, l->type - 1, a0, line);
-        return true;
-    }
-    if (*slot != 0)
+    if (l->type != 0 ? *slot == 0 || j->h->ops[*slot - 1].f != l->f : *slot != 0)
         return false;
-    j->kv_vocabulary |= l->f_kv;
-    j->has_key = true;
-    *rc = jepsen_fast_key(j, &l->key, &key);
-    if (*rc == 0 && (l->f == RAST_F_WRITE || l->f == RAST_F_APPEND))
-        *rc = jepsen_fast_value(j, &l->value, &a0);
-    if (*rc == 0)
-        *rc =
-            hist_invoke_fast(j->h, (uint64_t)l->process, l->f, key, a0, CHECK_NIL_VALUE, line, &id);
-    if (*rc == 0)
-        *slot = id + 1;
+    *rc = jepsen_fast_apply(j, l, line, slot);
     return true;
 }
 
