@@ -103,17 +103,9 @@ int hist_reserve(struct rast_history *h, uint32_t op_count)
     return 0;
 }
 
-static int hist_push_event(struct rast_history *h, uint32_t op, uint32_t kind)
-{
-    int rc = hist_grow((void **)&h->events, &h->event_cap, h->event_count, sizeof *h->events);
-    if (rc != 0)
-        return rc;
-    h->events[h->event_count++] = (struct hist_event){op, kind};
-    return 0;
-}
-
-/* hist_invoke sets each field by name: a new field must be added there too. */
-_Static_assert(sizeof(struct hist_op) == 120, "hist_invoke sets every field of struct hist_op");
+/* hist_invoke and hist_complete: the stores are history.h's (hist_store_invoke lists every
+ * field of the op: a new field must be added there too). */
+_Static_assert(sizeof(struct hist_op) == 120, "hist_store_invoke sets every field of struct hist_op");
 
 int hist_invoke(struct rast_history *h, uint64_t client, uint64_t time_ns, uint32_t f,
                 struct check_value key, struct check_value arg0, struct check_value arg1,
@@ -122,33 +114,12 @@ int hist_invoke(struct rast_history *h, uint64_t client, uint64_t time_ns, uint3
     if (f > RAST_F_RELEASE || time_ns < h->last_time_ns)
         return RAST_CHECK_EINVAL;
     int rc = hist_grow((void **)&h->ops, &h->op_cap, h->op_count, sizeof *h->ops);
+    if (rc == 0)
+        rc = hist_grow((void **)&h->events, &h->event_cap, h->event_count, sizeof *h->events);
     if (rc != 0)
         return rc;
-    uint32_t id = h->op_count;
-    rc = hist_push_event(h, id, HIST_EV_INVOKE);
-    if (rc != 0)
-        return rc;
-    h->op_count++;
-    /* Every field, one store each: a memset of the op first compiled to 'rep stos', slow to
-     * start for 120 bytes (a few percent of reading a Jepsen log). */
-    struct hist_op *op = &h->ops[id];
-    op->client = client;
-    op->invoke_time_ns = time_ns;
-    op->complete_time_ns = 0;
-    op->key = key;
-    op->arg0 = arg0;
-    op->arg1 = arg1;
-    op->result = CHECK_NIL_VALUE;
-    op->f = f;
-    op->outcome = RAST_OUTCOME_PENDING;
-    op->invoke_event = h->event_count - 1;
-    op->complete_event = HIST_NONE;
-    op->invoke_line = line;
-    op->complete_line = 0;
-    op->txn_first = 0;
-    op->txn_count = 0;
-    h->last_time_ns = time_ns;
-    *op_id_out = id;
+    *op_id_out = h->op_count;
+    hist_store_invoke(h, client, time_ns, f, key, arg0, arg1, line);
     return 0;
 }
 
@@ -157,20 +128,12 @@ int hist_complete(struct rast_history *h, uint32_t op_id, uint64_t time_ns, uint
 {
     if (op_id >= h->op_count || outcome > RAST_OUTCOME_INFO || time_ns < h->last_time_ns)
         return RAST_CHECK_EINVAL;
-    struct hist_op *op = &h->ops[op_id];
-    if (op->complete_event != HIST_NONE)
+    if (h->ops[op_id].complete_event != HIST_NONE)
         return RAST_CHECK_EINVAL;
-    static const uint32_t kinds[] = {HIST_EV_OK, HIST_EV_FAIL, HIST_EV_INFO};
-    int rc = hist_push_event(h, op_id, kinds[outcome]);
+    int rc = hist_grow((void **)&h->events, &h->event_cap, h->event_count, sizeof *h->events);
     if (rc != 0)
         return rc;
-    op->outcome = outcome;
-    op->complete_event = h->event_count - 1;
-    op->complete_time_ns = time_ns;
-    op->complete_line = line;
-    if (outcome == RAST_OUTCOME_OK && op->f == RAST_F_READ)
-        op->result = result;
-    h->last_time_ns = time_ns;
+    hist_store_complete(h, op_id, time_ns, outcome, result, line);
     return 0;
 }
 

@@ -74,20 +74,17 @@ int hist_invoke(struct rast_history *h, uint64_t client, uint64_t time_ns, uint3
                 uint32_t line, uint32_t *op_id_out);
 int hist_complete(struct rast_history *h, uint32_t op_id, uint64_t time_ns, uint32_t outcome,
                   struct check_value result, uint32_t line);
-/* hist_invoke for a reader whose ops and events have room (hist_reserve), inline: the readers'
- * usual line, without the call and the checks the builder needs. The caller knows f is a
- * function and time_ns (its event count) does not decrease; anything else takes hist_invoke. */
-static inline int hist_invoke_fast(struct rast_history *h, uint64_t client, uint32_t f,
-                                   struct check_value key, struct check_value arg0,
-                                   struct check_value arg1, uint32_t line, uint32_t *op_id_out)
+/* The stores of an invocation, once its op and event have room and time_ns is checked: op id
+ * (h->op_count) invoked at time_ns, its event next. Every field is listed (hist_invoke and
+ * hist_invoke_fast share this; history.c asserts the struct's size). */
+static inline void hist_store_invoke(struct rast_history *h, uint64_t client, uint64_t time_ns,
+                                     uint32_t f, struct check_value key, struct check_value arg0,
+                                     struct check_value arg1, uint32_t line)
 {
     uint32_t id = h->op_count, event = h->event_count;
-    if (id >= h->op_cap || event >= h->event_cap || event < h->last_time_ns)
-        return hist_invoke(h, client, event, f, key, arg0, arg1, line, op_id_out);
-    /* As hist_invoke sets them (it lists every field; so does this) */
     h->events[event] = (struct hist_event){ id, HIST_EV_INVOKE };
     h->ops[id] = (struct hist_op){ .client = client,
-                                   .invoke_time_ns = event,
+                                   .invoke_time_ns = time_ns,
                                    .complete_time_ns = 0,
                                    .key = key,
                                    .arg0 = arg0,
@@ -103,7 +100,39 @@ static inline int hist_invoke_fast(struct rast_history *h, uint64_t client, uint
                                    .txn_count = 0 };
     h->op_count = id + 1;
     h->event_count = event + 1;
-    h->last_time_ns = event;
+    h->last_time_ns = time_ns;
+}
+
+/* The stores of op_id's completion (outcome OK, FAIL or INFO), once its event has room and the
+ * op and time_ns are checked (hist_complete and hist_complete_fast share this). */
+static inline void hist_store_complete(struct rast_history *h, uint32_t op_id, uint64_t time_ns,
+                                       uint32_t outcome, struct check_value result, uint32_t line)
+{
+    static const uint32_t kinds[] = { HIST_EV_OK, HIST_EV_FAIL, HIST_EV_INFO };
+    uint32_t event = h->event_count;
+    struct hist_op *op = &h->ops[op_id];
+    h->events[event] = (struct hist_event){ op_id, kinds[outcome] };
+    op->outcome = outcome;
+    op->complete_event = event;
+    op->complete_time_ns = time_ns;
+    op->complete_line = line;
+    if (outcome == RAST_OUTCOME_OK && op->f == RAST_F_READ)
+        op->result = result;
+    h->event_count = event + 1;
+    h->last_time_ns = time_ns;
+}
+
+/* hist_invoke for a reader whose ops and events have room (hist_reserve), inline: the readers'
+ * usual line, without the call and the checks the builder needs. The caller knows f is a
+ * function; the time is the event count. Anything else takes hist_invoke. */
+static inline int hist_invoke_fast(struct rast_history *h, uint64_t client, uint32_t f,
+                                   struct check_value key, struct check_value arg0,
+                                   struct check_value arg1, uint32_t line, uint32_t *op_id_out)
+{
+    uint32_t id = h->op_count, event = h->event_count;
+    if (id >= h->op_cap || event >= h->event_cap || event < h->last_time_ns)
+        return hist_invoke(h, client, event, f, key, arg0, arg1, line, op_id_out);
+    hist_store_invoke(h, client, event, f, key, arg0, arg1, line);
     *op_id_out = id;
     return 0;
 }
@@ -113,20 +142,10 @@ static inline int hist_invoke_fast(struct rast_history *h, uint64_t client, uint
 static inline int hist_complete_fast(struct rast_history *h, uint32_t op_id, uint32_t outcome,
                                      struct check_value result, uint32_t line)
 {
-    static const uint32_t kinds[] = { HIST_EV_OK, HIST_EV_FAIL, HIST_EV_INFO };
     uint32_t event = h->event_count;
     if (event >= h->event_cap || outcome > RAST_OUTCOME_INFO || event < h->last_time_ns)
         return hist_complete(h, op_id, event, outcome, result, line);
-    struct hist_op *op = &h->ops[op_id];
-    h->events[event] = (struct hist_event){ op_id, kinds[outcome] };
-    op->outcome = outcome;
-    op->complete_event = event;
-    op->complete_time_ns = event;
-    op->complete_line = line;
-    if (outcome == RAST_OUTCOME_OK && op->f == RAST_F_READ)
-        op->result = result;
-    h->event_count = event + 1;
-    h->last_time_ns = event;
+    hist_store_complete(h, op_id, event, outcome, result, line);
     return 0;
 }
 
