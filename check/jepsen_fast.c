@@ -156,11 +156,11 @@ static uint32_t jepsen_fast_known_key(const struct jepsen_cursor *c, uint64_t *s
     *size = 0;
     if (c->len - c->i < 9)
         return JEPSEN_FIELD_OTHER;
-    uint64_t w = jepsen_fast_load8(c->buf + c->i);
+    uint64_t w = check_load8(c->buf + c->i);
     for (uint32_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         uint64_t n = keys[k].size;
         uint64_t mask = n == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * n)) - 1;
-        if ((w & mask) == (jepsen_fast_load8(keys[k].text) & mask) &&
+        if ((w & mask) == (check_load8(keys[k].text) & mask) &&
             jepsen_fast_delim_or_end(c, c->i + n)) {
             *size = n;
             return keys[k].field;
@@ -223,10 +223,10 @@ static bool jepsen_fast_entries(struct jepsen_cursor *c, struct jepsen_scalar fi
 static bool jepsen_fast_same(const char *p, const char *text, uint64_t n)
 {
     if (n >= 8)
-        return jepsen_fast_load8(p) == jepsen_fast_load8(text) &&
-               jepsen_fast_load8(p + n - 8) == jepsen_fast_load8(text + n - 8);
-    return jepsen_fast_load4(p) == jepsen_fast_load4(text) &&
-           jepsen_fast_load4(p + n - 4) == jepsen_fast_load4(text + n - 4);
+        return check_load8(p) == check_load8(text) &&
+               check_load8(p + n - 8) == check_load8(text + n - 8);
+    return check_load4(p) == check_load4(text) &&
+           check_load4(p + n - 4) == check_load4(text + n - 4);
 }
 
 /* Is the keyword v (with its ':') ":" name? name is a literal of at most 7 bytes. */

@@ -14,22 +14,9 @@
 #include "edn.h"
 #include "jepsen.h"
 #include "simd.h"
+#include "word.h"
 
 #include <string.h>
-
-static inline uint64_t jepsen_fast_load8(const char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof x);
-    return x;
-}
-
-static inline uint32_t jepsen_fast_load4(const char *p)
-{
-    uint32_t x;
-    memcpy(&x, p, sizeof x);
-    return x;
-}
 
 /* Nonzero when some byte of x is zero (exact: no false positives for the lowest such byte,
  * which is all the callers look at). */
@@ -44,7 +31,7 @@ static __attribute__((noinline, unused)) uint64_t jepsen_fast_quote8(const char 
                                                                      uint64_t len)
 {
     while (len - i >= 8) {
-        uint64_t w = jepsen_fast_load8(buf + i);
+        uint64_t w = check_load8(buf + i);
         uint64_t hit = jepsen_fast_zero_byte(w ^ UINT64_C(0x2222222222222222)) |
                        jepsen_fast_zero_byte(w ^ UINT64_C(0x5c5c5c5c5c5c5c5c)) |
                        jepsen_fast_zero_byte(w ^ UINT64_C(0x0a0a0a0a0a0a0a0a));
@@ -78,8 +65,8 @@ static inline __attribute__((always_inline)) uint64_t jepsen_fast_stop(const cha
 }
 
 /* The eight bytes of a literal (at least eight long) as one word: a constant once compiled. */
-#define JEPSEN_W8(text) jepsen_fast_load8("" text)
-#define JEPSEN_W4(text) jepsen_fast_load4("" text)
+#define JEPSEN_W8(text) check_load8("" text)
+#define JEPSEN_W4(text) check_load4("" text)
 
 /* Bytes the template reads from a map's '{' before it checks the length again: its literals
  * up to the :key's opening quote, with a :process of 18 digits, end within them. */
@@ -89,18 +76,18 @@ static inline __attribute__((always_inline)) uint64_t jepsen_fast_stop(const cha
  * 3 :info. Reads at most twelve bytes from *i. */
 static inline bool jepsen_fast_template_type(const char *p, uint64_t *i, uint32_t *type)
 {
-    uint64_t w = jepsen_fast_load8(p + *i);
+    uint64_t w = check_load8(p + *i);
     if (w == JEPSEN_W8("ok, :f :")) {
         *type = 1;
         *i += 8;
         return true;
     }
-    if (w == JEPSEN_W8("invoke, ") && jepsen_fast_load4(p + *i + 8) == JEPSEN_W4(":f :")) {
+    if (w == JEPSEN_W8("invoke, ") && check_load4(p + *i + 8) == JEPSEN_W4(":f :")) {
         *type = 0;
         *i += 12;
         return true;
     }
-    uint64_t tail = jepsen_fast_load8(p + *i + 2); /* "fail, :f :" and "info, :f :" */
+    uint64_t tail = check_load8(p + *i + 2); /* "fail, :f :" and "info, :f :" */
     if (w == JEPSEN_W8("fail, :f") && tail == JEPSEN_W8("il, :f :"))
         *type = 2;
     else if (w == JEPSEN_W8("info, :f") && tail == JEPSEN_W8("fo, :f :"))
@@ -131,13 +118,13 @@ static const struct {
 /* Reads at most thirteen bytes from *i. */
 static inline bool jepsen_fast_template_f(const char *p, uint64_t *i, struct jepsen_line *out)
 {
-    uint64_t w = jepsen_fast_load8(p + *i);
+    uint64_t w = check_load8(p + *i);
     for (uint32_t k = 0; k < sizeof jepsen_fast_template_fs / sizeof jepsen_fast_template_fs[0];
          k++) {
         uint32_t size = jepsen_fast_template_fs[k].size;
-        if (w == jepsen_fast_load8(jepsen_fast_template_fs[k].head) &&
-            jepsen_fast_load8(p + *i + size - 8) ==
-                jepsen_fast_load8(jepsen_fast_template_fs[k].tail)) {
+        if (w == check_load8(jepsen_fast_template_fs[k].head) &&
+            check_load8(p + *i + size - 8) ==
+                check_load8(jepsen_fast_template_fs[k].tail)) {
             out->f = jepsen_fast_template_fs[k].f;
             out->f_kv = jepsen_fast_template_fs[k].kv;
             *i += size;
@@ -188,7 +175,7 @@ jepsen_fast_template_value(const char *p, uint64_t *i, uint64_t n, uint64_t base
     if (ch == '"') {
         if (!jepsen_fast_template_string(p, at, n, base, false, v, &at))
             return false;
-    } else if (jepsen_fast_load4(p + at) == JEPSEN_W4("nil}")) {
+    } else if (check_load4(p + at) == JEPSEN_W4("nil}")) {
         *v = (struct jepsen_scalar){ JEPSEN_V_NIL, 0, 0, 0 };
         at += 3;
     } else {
@@ -220,18 +207,18 @@ jepsen_fast_template(const char *buf, uint64_t pos, uint64_t len, struct jepsen_
 {
     const char *p = buf + pos;
     uint64_t n = len - pos, i = 10, x = 0;
-    if (n < JEPSEN_TEMPLATE_HEAD_BYTES || jepsen_fast_load8(p) != JEPSEN_W8("{:proces") ||
-        jepsen_fast_load8(p + 2) != JEPSEN_W8("process "))
+    if (n < JEPSEN_TEMPLATE_HEAD_BYTES || check_load8(p) != JEPSEN_W8("{:proces") ||
+        check_load8(p + 2) != JEPSEN_W8("process "))
         return false;
     for (uint32_t d; i < 10 + EDN_FAST_DIGITS_MAX && (d = (uint32_t)(p[i] - '0')) < 10; i++)
         x = x * 10 + d;
-    if (i == 10 || jepsen_fast_load8(p + i) != JEPSEN_W8(", :type ") || p[i + 8] != ':')
+    if (i == 10 || check_load8(p + i) != JEPSEN_W8(", :type ") || p[i + 8] != ':')
         return false;
     i += 9;
     if (!jepsen_fast_template_type(p, &i, &out->type) || !jepsen_fast_template_f(p, &i, out) ||
         p[i] != '"' || !jepsen_fast_template_string(p, i, n, pos, true, &out->key, &i))
         return false;
-    if (n - i < 13 || jepsen_fast_load8(p + i) != JEPSEN_W8(", :value") || p[i + 8] != ' ')
+    if (n - i < 13 || check_load8(p + i) != JEPSEN_W8(", :value") || p[i + 8] != ' ')
         return false;
     i += 9;
     if (!jepsen_fast_template_value(p, &i, n, pos, &out->value))

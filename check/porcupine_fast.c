@@ -14,6 +14,7 @@
  * the line as it goes; porcupine_fast_line takes any spacing.
  */
 #include "porcupine.h"
+#include "word.h"
 
 #include <string.h>
 
@@ -143,19 +144,12 @@ bool porcupine_fast_line(const char *buf, uint64_t pos, uint64_t end, struct por
     return porc_fast_value(&c, out);
 }
 
-static uint64_t porc_load8(const char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof x);
-    return x;
-}
-
 /* Is the word w's low bytes the literal text (1 to 8 bytes)? The literal, padded with zeros
  * to eight bytes, is loaded as a word: a constant once compiled. */
 #define PORC_IS(w, text)                                                                           \
     (((w) &                                                                                        \
       (sizeof(text) - 1 == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * (sizeof(text) - 1))) - 1)) ==     \
-     porc_load8("" text "\0\0\0\0\0\0\0\0"))
+     check_load8("" text "\0\0\0\0\0\0\0\0"))
 
 /* An optional '-' then 1 to 18 digits at p[*i], as porc_fast_int (signed) reads them, with
  * the cursor in a local. */
@@ -182,7 +176,7 @@ static bool porc_template_int(const char *p, uint64_t *i, uint64_t n, int64_t *o
 /* The type and function words of the template, each with the tab after it. */
 static bool porc_template_type_f(const char *p, uint64_t *i, struct porc_fields *out)
 {
-    uint64_t w = porc_load8(p + *i);
+    uint64_t w = check_load8(p + *i);
     uint32_t n;
     if (PORC_IS(w, ":invoke\t"))
         out->type = 0, n = 8;
@@ -194,7 +188,7 @@ static bool porc_template_type_f(const char *p, uint64_t *i, struct porc_fields 
         out->type = 3, n = 6;
     else
         return false;
-    w = porc_load8(p + *i + n);
+    w = check_load8(p + *i + n);
     if (PORC_IS(w, ":read\t"))
         out->f = RAST_F_READ, n += 6;
     else if (PORC_IS(w, ":write\t"))
@@ -252,8 +246,8 @@ bool porcupine_template_line(const char *buf, uint64_t pos, uint64_t len, struct
 {
     const char *p = buf + pos;
     uint64_t n = len - pos, i = 20, x = 0;
-    if (n < PORC_TEMPLATE_HEAD_BYTES || !PORC_IS(porc_load8(p), "INFO  je") ||
-        !PORC_IS(porc_load8(p + 8), "psen.uti") || !PORC_IS(porc_load8(p + 16), "l - "))
+    if (n < PORC_TEMPLATE_HEAD_BYTES || !PORC_IS(check_load8(p), "INFO  je") ||
+        !PORC_IS(check_load8(p + 8), "psen.uti") || !PORC_IS(check_load8(p + 16), "l - "))
         return false;
     for (uint32_t d; i < 20 + PORC_FAST_DIGITS_MAX && (d = (uint32_t)(p[i] - '0')) < 10; i++)
         x = x * 10 + d;

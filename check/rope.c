@@ -32,6 +32,7 @@
  */
 #include "grow.h"
 #include "model.h"
+#include "word.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -712,20 +713,14 @@ bool rope_read_value(struct model_ctx *ctx, struct check_value v, struct check_v
  * the comparison (two overlapping loads from each side up to sixteen bytes). */
 static inline bool rope_same_bytes(const char *a, const char *b, uint32_t len)
 {
-    uint64_t x0, x1, y0, y1;
     if (len > 16)
         return memcmp(a, b, len) == 0;
-    if (len >= 8) {
-        memcpy(&x0, a, 8), memcpy(&x1, a + len - 8, 8);
-        memcpy(&y0, b, 8), memcpy(&y1, b + len - 8, 8);
-        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-    }
-    if (len >= 4) {
-        uint32_t u0, u1, v0, v1;
-        memcpy(&u0, a, 4), memcpy(&u1, a + len - 4, 4);
-        memcpy(&v0, b, 4), memcpy(&v1, b + len - 4, 4);
-        return ((u0 ^ v0) | (u1 ^ v1)) == 0;
-    }
+    if (len >= 8)
+        return ((check_load8(a) ^ check_load8(b)) |
+                (check_load8(a + len - 8) ^ check_load8(b + len - 8))) == 0;
+    if (len >= 4)
+        return ((check_load4(a) ^ check_load4(b)) |
+                (check_load4(a + len - 4) ^ check_load4(b + len - 4))) == 0;
     for (uint32_t i = 0; i < len; i++)
         if (a[i] != b[i])
             return false;
