@@ -356,21 +356,35 @@ static uint64_t plan_splitmix(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-/* plan_twins for every partition, with one scratch array for all; and the Zobrist words. */
-static int plan_all_twins(struct plan *p)
+/* The largest partition's op count. */
+static uint32_t plan_ops_max(const struct plan *p)
 {
     uint32_t ops_max = 0;
     for (uint32_t i = 0; i < p->part_count; i++)
         ops_max = p->parts[i].op_count > ops_max ? p->parts[i].op_count : ops_max;
-    struct plan_twin_key *keys = malloc(((size_t)ops_max + 1) * sizeof *keys);
-    p->zobrist = malloc(((size_t)ops_max + 1) * sizeof *p->zobrist);
-    if (keys == NULL || p->zobrist == NULL) {
-        free(keys);
+    return ops_max;
+}
+
+/* plan_twins for every partition, with one scratch array for all. */
+static int plan_all_twins(struct plan *p)
+{
+    struct plan_twin_key *keys = malloc(((size_t)plan_ops_max(p) + 1) * sizeof *keys);
+    if (keys == NULL)
         return RAST_CHECK_ENOMEM;
-    }
     for (uint32_t i = 0; i < p->part_count; i++)
         plan_twins(&p->parts[i], keys);
     free(keys);
+    return 0;
+}
+
+/* The Zobrist words of local ops, once for every partition's search (the same seed as ever,
+ * so the memo's hashes do not change). */
+static int plan_zobrist(struct plan *p)
+{
+    uint32_t ops_max = plan_ops_max(p);
+    p->zobrist = malloc(((size_t)ops_max + 1) * sizeof *p->zobrist);
+    if (p->zobrist == NULL)
+        return RAST_CHECK_ENOMEM;
     uint64_t seed = 0x5eed5eedu;
     for (uint32_t i = 0; i <= ops_max; i++)
         p->zobrist[i] = plan_splitmix(&seed);
@@ -423,6 +437,8 @@ int plan_build(const struct rast_history *h, const struct rast_check_options *op
         rc = plan_slots(out, by_key, &slots);
     if (rc == 0)
         rc = plan_all_twins(out);
+    if (rc == 0)
+        rc = plan_zobrist(out);
     valmap_free(&slots);
     free(cls);
     free(local);
