@@ -251,7 +251,7 @@ static void file_sink(void *ctx, const char *text, size_t size)
 /* Seeds in progress per worker, for the crash handler (written before each run). */
 static _Atomic uint64_t current_seed[JOBS_MAX];
 static _Atomic bool current_seed_valid[JOBS_MAX];
-static char crash_pins[256];
+static char crash_pins[320];
 
 static void write_str(const char *s)
 {
@@ -287,9 +287,30 @@ static void crash_handler(int sig)
     _exit(4);
 }
 
+/* " --events-max N" when the run had a budget of its own (a cut run reproduces only with it),
+ * else "". */
+static void format_budget(const struct cli *cli, char *buf, size_t size)
+{
+    if (cli->events_max != 0)
+        snprintf(buf, size, " --events-max %" PRIu64, cli->events_max);
+    else if (size > 0)
+        buf[0] = 0;
+}
+
+/* The flags that make `rast-sim run --seed S` repeat this run: the pins and the budget. */
+static void format_run_flags(const struct cli *cli, char *buf, size_t size)
+{
+    char budget[48];
+    rast_sim_pins_format(&cli->pins, buf, size);
+    format_budget(cli, budget, sizeof budget);
+    size_t used = strlen(buf);
+    if (used < size)
+        snprintf(buf + used, size - used, "%s", budget);
+}
+
 static void install_crash_handler(const struct cli *cli)
 {
-    rast_sim_pins_format(&cli->pins, crash_pins, sizeof crash_pins);
+    format_run_flags(cli, crash_pins, sizeof crash_pins);
     signal(SIGABRT, crash_handler);
     signal(SIGSEGV, crash_handler);
     signal(SIGBUS, crash_handler);
@@ -385,12 +406,13 @@ static void write_artifacts(const struct cli *cli, struct rast_sim *sim, uint64_
         fclose(history);
     if (json != NULL)
         fclose(json);
-    char pins[256];
-    rast_sim_pins_format(&cli->pins, pins, sizeof pins);
+    char flags[320], budget[48];
+    format_run_flags(cli, flags, sizeof flags);
+    format_budget(cli, budget, sizeof budget);
     fprintf(stderr, "  %s: %s\n", r.kind, r.message);
     if (base->entropy == RAST_SIM_ENTROPY_SEED)
-        fprintf(stderr, "  reproduce: rast-sim run --seed %" PRIu64 "%s\n", seed, pins);
-    fprintf(stderr, "  or exactly: rast-sim replay %s/choices.bin\n", dir);
+        fprintf(stderr, "  reproduce: rast-sim run --seed %" PRIu64 "%s\n", seed, flags);
+    fprintf(stderr, "  or exactly: rast-sim replay %s/choices.bin%s\n", dir, budget);
     fprintf(stderr, "  artifacts: %s/{trace.txt,history.txt,trace.json,choices.bin}\n", dir);
 }
 
