@@ -251,12 +251,17 @@ bool history_check_simple(struct history *h, char *why, size_t why_size)
             if (vs[k] < HISTORY_VALUES_MAX)
                 h->source_of[vs[k]] = UINT32_MAX;
     }
+    _Static_assert(KV_KEYS_MAX <= 32, "keys_used holds a bit per key");
+    uint32_t keys_used = 0; /* a bit per key the history has: the others have nothing to check */
     for (uint32_t i = 0; i < h->count; i++) {
         uint64_t v = 0;
         if (history_writes(&h->ops[i], &v) && v < HISTORY_VALUES_MAX)
             h->source_of[v] = i;
+        keys_used |= 1u << (h->ops[i].key % KV_KEYS_MAX);
     }
     for (uint32_t key = 0; key < KV_KEYS_MAX; key++) {
+        if ((keys_used & (1u << key)) == 0)
+            continue;
         uint32_t writes = history_key_writes(h, (uint8_t)key);
         for (uint32_t r = 0; r < h->count; r++) {
             uint64_t value = 0;
