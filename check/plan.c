@@ -73,6 +73,17 @@ static int valmap_get(struct valmap *m, struct check_value v, uint32_t *index_ou
     return 0;
 }
 
+/* True when v is in m (no insertion). */
+static bool valmap_has(const struct valmap *m, struct check_value v)
+{
+    if (m->slots == NULL)
+        return false;
+    for (uint32_t j = valmap_hash(v) & m->mask; m->slots[j] != 0; j = (j + 1) & m->mask)
+        if (check_value_eq(m->keys[m->slots[j] - 1], v))
+            return true;
+    return false;
+}
+
 void plan_free(struct plan *p)
 {
     for (uint32_t i = 0; p->parts != NULL && i < p->part_count; i++)
@@ -164,6 +175,8 @@ static int plan_classify(const struct rast_history *h, struct plan *p, bool by_k
             break;
         }
         cls[i] = (uint8_t)c;
+        p->unknown_setters |= c == MODEL_INDETERMINATE &&
+                              (h->ops[i].f == RAST_F_WRITE || h->ops[i].f == RAST_F_CAS);
         rc =
             plan_key_index(&keys, &cache, by_key ? h->ops[i].key : CHECK_NIL_VALUE, &p->op_part[i]);
     }
@@ -177,6 +190,103 @@ static int plan_classify(const struct rast_history *h, struct plan *p, bool by_k
             p->parts[i].key = keys.keys[i];
     }
     valmap_free(&keys);
+    return rc;
+}
+
+/*
+ * Drops the indeterminate writes and CASes that nobody could have observed. An op whose
+ * outcome is unknown may be taken as never having happened, and for a register that is the
+ * right choice whenever no read returned the value it writes and no CAS expected it. Take a
+ * linearization that has such a write w, and x the next write or successful CAS after it:
+ * nothing between them reads w's value (no read returned it) or succeeds on it (no CAS
+ * expected it); an unknown CAS there that failed is a no-op, and one that now succeeds sets a
+ * value nobody reads before x; and x (a write: a CAS would have expected w's value) sets the
+ * state as before. So the linearization without w is one too. A failed CAS with an observed
+ * mismatch (etcd, kv) breaks the argument (without w its state may equal what it expected),
+ * so a partition that has one keeps its writes, as does one with appends (a value is observed
+ * through the values appended to it). Values are compared as integers only: any other kind
+ * in a partition keeps its writes. A history of many timed-out writes (the simulator's
+ * clients under faults) otherwise makes the search try every subset of them.
+ */
+static bool plan_reg_model(const struct plan *p)
+{
+    uint32_t id = p->vt->id;
+    return id == RAST_MODEL_REGISTER || id == RAST_MODEL_ETCD || id == RAST_MODEL_KNOSSOS_CAS ||
+           id == RAST_MODEL_KV;
+}
+
+static bool plan_int_or_nil(struct check_value v)
+{
+    return v.kind == CHECK_KIND_INT || v.kind == CHECK_KIND_NIL;
+}
+
+/* The value an indeterminate write or CAS would leave (what plan_drop_unobserved may drop),
+ * or false for any other op. */
+static bool plan_unknown_setter(const struct hist_op *op, uint8_t cls, struct check_value *v)
+{
+    if (cls != MODEL_INDETERMINATE || (op->f != RAST_F_WRITE && op->f != RAST_F_CAS))
+        return false;
+    *v = op->f == RAST_F_WRITE ? op->arg0 : op->arg1;
+    return true;
+}
+
+/* Does op keep its partition's writes (the argument above does not cover it)? */
+static bool plan_keeps_writes(const struct hist_op *op, uint8_t cls)
+{
+    return op->f == RAST_F_APPEND || !plan_int_or_nil(op->arg0) || !plan_int_or_nil(op->arg1) ||
+           (op->f == RAST_F_READ && !plan_int_or_nil(op->result)) ||
+           (op->f == RAST_F_CAS && cls == MODEL_DETERMINATE && op->outcome == RAST_OUTCOME_FAIL);
+}
+
+/* Marks keep[part] for the partitions the argument does not cover; true when some other
+ * partition has an op to drop (so that the values seen are worth collecting). */
+static bool plan_mark_kept(const struct rast_history *h, const struct plan *p, const uint8_t *cls,
+                           bool *keep)
+{
+    for (uint32_t i = 0; i < h->op_count; i++)
+        if (cls[i] != MODEL_DROP && plan_keeps_writes(&h->ops[i], cls[i]))
+            keep[p->op_part[i]] = true;
+    struct check_value v;
+    for (uint32_t i = 0; i < h->op_count; i++)
+        if (plan_unknown_setter(&h->ops[i], cls[i], &v) && !keep[p->op_part[i]])
+            return true;
+    return false;
+}
+
+/* The values that reads returned or CASes expected, anywhere in the history. */
+static int plan_seen_values(const struct rast_history *h, const uint8_t *cls, struct valmap *seen)
+{
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        const struct hist_op *op = &h->ops[i];
+        uint32_t index = 0;
+        int rc = 0;
+        if (op->f == RAST_F_READ && cls[i] == MODEL_DETERMINATE)
+            rc = valmap_get(seen, op->result, &index);
+        else if (op->f == RAST_F_CAS && cls[i] != MODEL_DROP)
+            rc = valmap_get(seen, op->arg0, &index);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int plan_drop_unobserved(const struct rast_history *h, const struct plan *p, uint8_t *cls)
+{
+    if (!p->unknown_setters)
+        return 0; /* most histories: nothing to drop, nothing to allocate */
+    bool *keep = calloc((size_t)p->part_count + 1, sizeof *keep);
+    if (keep == NULL)
+        return RAST_CHECK_ENOMEM;
+    struct valmap seen = {0};
+    bool any = plan_mark_kept(h, p, cls, keep);
+    int rc = any ? plan_seen_values(h, cls, &seen) : 0;
+    struct check_value v;
+    for (uint32_t i = 0; any && i < h->op_count && rc == 0; i++)
+        if (plan_unknown_setter(&h->ops[i], cls[i], &v) && !keep[p->op_part[i]] &&
+            !valmap_has(&seen, v))
+            cls[i] = MODEL_DROP;
+    valmap_free(&seen);
+    free(keep);
     return rc;
 }
 
@@ -429,6 +539,8 @@ int plan_build(const struct rast_history *h, const struct rast_check_options *op
     int rc = cls == NULL || local == NULL || out->op_part == NULL ? RAST_CHECK_ENOMEM : 0;
     if (rc == 0)
         rc = plan_classify(h, out, by_key, cls, err);
+    if (rc == 0 && by_key && plan_reg_model(out) && out->part_count > 0)
+        rc = plan_drop_unobserved(h, out, cls);
     if (rc == 0 && out->part_count > 0)
         rc = plan_alloc_parts(h, out, cls);
     if (rc == 0 && out->part_count > 0)

@@ -45,6 +45,7 @@ struct plan {
                                        of the linearized set: the same for every partition, so
                                        made once (as many as the largest partition's ops) */
     uint32_t *op_part;              /* history op -> partition */
+    bool unknown_setters;           /* some write or CAS is indeterminate (plan_classify) */
 };
 
 /* Builds the plan. Errors: EMODEL (err names the op's line), ENOMEM. */
