@@ -194,7 +194,8 @@ static int plan_classify(const struct rast_history *h, struct plan *p, bool by_k
 }
 
 /*
- * Drops the indeterminate writes and CASes that nobody could have observed. An op whose
+ * plan_drop_unobserved and its helpers, down to it: dropping the indeterminate writes and
+ * CASes that nobody could have observed, for the register family. An op whose
  * outcome is unknown may be taken as never having happened, and for a register that is the
  * right choice whenever no read returned the value it writes and no CAS expected it. Take a
  * linearization that has such a write w, and x the next write or successful CAS after it:
@@ -208,13 +209,6 @@ static int plan_classify(const struct rast_history *h, struct plan *p, bool by_k
  * in a partition keeps its writes. A history of many timed-out writes (the simulator's
  * clients under faults) otherwise makes the search try every subset of them.
  */
-static bool plan_reg_model(const struct plan *p)
-{
-    uint32_t id = p->vt->id;
-    return id == RAST_MODEL_REGISTER || id == RAST_MODEL_ETCD || id == RAST_MODEL_KNOSSOS_CAS ||
-           id == RAST_MODEL_KV;
-}
-
 static bool plan_int_or_nil(struct check_value v)
 {
     return v.kind == CHECK_KIND_INT || v.kind == CHECK_KIND_NIL;
@@ -539,7 +533,7 @@ int plan_build(const struct rast_history *h, const struct rast_check_options *op
     int rc = cls == NULL || local == NULL || out->op_part == NULL ? RAST_CHECK_ENOMEM : 0;
     if (rc == 0)
         rc = plan_classify(h, out, by_key, cls, err);
-    if (rc == 0 && by_key && plan_reg_model(out) && out->part_count > 0)
+    if (rc == 0 && by_key && out->vt->reg_family && out->part_count > 0)
         rc = plan_drop_unobserved(h, out, cls);
     if (rc == 0 && out->part_count > 0)
         rc = plan_alloc_parts(h, out, cls);

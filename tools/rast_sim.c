@@ -251,7 +251,7 @@ static void file_sink(void *ctx, const char *text, size_t size)
 /* Seeds in progress per worker, for the crash handler (written before each run). */
 static _Atomic uint64_t current_seed[JOBS_MAX];
 static _Atomic bool current_seed_valid[JOBS_MAX];
-static char crash_pins[320];
+static char crash_run_flags[320];
 
 static void write_str(const char *s)
 {
@@ -281,7 +281,7 @@ static void crash_handler(int sig)
         write_u64(atomic_load(&current_seed[j]));
         write_str("; reproduce: rast-sim run --seed ");
         write_u64(atomic_load(&current_seed[j]));
-        write_str(crash_pins);
+        write_str(crash_run_flags);
     }
     write_str("\n");
     _exit(4);
@@ -310,7 +310,7 @@ static void format_run_flags(const struct cli *cli, char *buf, size_t size)
 
 static void install_crash_handler(const struct cli *cli)
 {
-    format_run_flags(cli, crash_pins, sizeof crash_pins);
+    format_run_flags(cli, crash_run_flags, sizeof crash_run_flags);
     signal(SIGABRT, crash_handler);
     signal(SIGSEGV, crash_handler);
     signal(SIGBUS, crash_handler);
