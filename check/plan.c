@@ -175,8 +175,8 @@ static int plan_classify(const struct rast_history *h, struct plan *p, bool by_k
             break;
         }
         cls[i] = (uint8_t)c;
-        p->unknown_setters |= c == MODEL_INDETERMINATE &&
-                              (h->ops[i].f == RAST_F_WRITE || h->ops[i].f == RAST_F_CAS);
+        p->unknown_setters |=
+            c == MODEL_INDETERMINATE && (h->ops[i].f == RAST_F_WRITE || h->ops[i].f == RAST_F_CAS);
         rc =
             plan_key_index(&keys, &cache, by_key ? h->ops[i].key : CHECK_NIL_VALUE, &p->op_part[i]);
     }

@@ -38,8 +38,8 @@ static void inject_stale_read(void *ctx, const struct rast_sim_probe *p)
     history_complete(h, r, t, HISTORY_OK, STALE_VALUE_OLD);
 }
 
-static int run_with_stale_read(struct rast_sim *sim, uint64_t events_max,
-                               struct rast_sim_result *r, bool *injected)
+static int run_with_stale_read(struct rast_sim *sim, uint64_t events_max, struct rast_sim_result *r,
+                               bool *injected)
 {
     struct stale_injector in = {.sim = sim};
     struct rast_sim_options o;
@@ -97,7 +97,7 @@ static void test_cut_histories_of_a_correct_core_check_clean(void)
             checked += strcmp(r.history_check, "linearizable") == 0 ||
                        strcmp(r.history_check, "unknown") == 0;
     }
-    CHECK(cut >= 100);      /* most of them are cut by the budget... */
+    CHECK(cut >= 100);     /* most of them are cut by the budget... */
     CHECK(checked == 150); /* ...and every history was checked */
     rast_sim_destroy(sim);
 }
