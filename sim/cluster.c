@@ -626,10 +626,30 @@ static void cluster_begin(struct cluster *c, const struct rast_sim_config *cfg)
     }
 }
 
-void cluster_run(struct cluster *c, const struct rast_sim_config *cfg, uint64_t events_max)
+/* The input's tail limit (struct rast_sim_options, events_after_input_max): counts events
+ * from the first one after the entropy input ran out; false once the limit is reached. */
+static bool cluster_input_tail_left(struct cluster *c)
+{
+    if (c->input_spent_at == 0) {
+        if (!entropy_spent(&c->entropy))
+            return true;
+        c->input_spent_at = c->events;
+    }
+    if (c->events - c->input_spent_at < c->events_after_input_max)
+        return true;
+    cluster_fail(c, "liveness",
+                 "event budget: %" PRIu64 " events after the input ran out (at event %" PRIu64
+                 ")", c->events_after_input_max, c->input_spent_at);
+    return false;
+}
+
+void cluster_run(struct cluster *c, const struct rast_sim_config *cfg, uint64_t events_max,
+                 uint64_t events_after_input_max)
 {
     cluster_begin(c, cfg);
     c->events_max = events_max;
+    c->events_after_input_max = events_after_input_max;
+    c->input_spent_at = 0;
     for (uint32_t id = 1; id <= cfg->node_count; id++)
         cluster_boot_node(c, id);
     client_start(c);
@@ -650,6 +670,8 @@ void cluster_run(struct cluster *c, const struct rast_sim_config *cfg, uint64_t 
         if (c->events >= c->events_max)
             cluster_fail(c, "liveness", "event budget of %" PRIu64 " events exhausted",
                          c->events_max);
+        else if (c->events_after_input_max != 0)
+            (void)cluster_input_tail_left(c);
     }
     cluster_live_nodes(c, nodes);
     if (!c->inv.violated && !c->crashed)

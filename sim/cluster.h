@@ -77,6 +77,8 @@ struct cluster {
     uint8_t phase;
     uint64_t events;
     uint64_t events_max;
+    uint64_t events_after_input_max; /* 0: none (struct rast_sim_options) */
+    uint64_t input_spent_at;         /* event count when the entropy input ran out; 0: not yet */
     uint32_t ops_issued;
     uint64_t value_next; /* unique written values */
     uint32_t partition_gen;
@@ -95,7 +97,8 @@ struct cluster {
 bool cluster_init(struct cluster *c);
 void cluster_free(struct cluster *c);
 /* Runs one configured simulation to its end (the caller drew cfg through c->entropy). */
-void cluster_run(struct cluster *c, const struct rast_sim_config *cfg, uint64_t events_max);
+void cluster_run(struct cluster *c, const struct rast_sim_config *cfg, uint64_t events_max,
+                 uint64_t events_after_input_max);
 
 /* Helpers shared by client.c and nemesis.c. */
 /* Schedules ev at ev->time_us; a full queue makes the run fail as a crash. */

@@ -85,6 +85,12 @@ static inline uint64_t entropy_below(struct entropy *e, uint64_t n)
     return entropy_choose(e, n, false, 0);
 }
 
+/* The byte reader or replay log ran out: every later choice is 0. False for the PRNG. */
+static inline bool entropy_spent(const struct entropy *e)
+{
+    return e->kind != ENTROPY_PRNG && e->input_offset >= e->input_size;
+}
+
 /* A value in [lo, hi] (inclusive); lo is the boring end. */
 uint64_t entropy_range(struct entropy *e, uint64_t lo, uint64_t hi);
 /* True with probability ppm / 1,000,000; a boring (0) draw is false unless ppm is 1e6. */

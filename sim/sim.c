@@ -143,7 +143,7 @@ int rast_sim_run(struct rast_sim *sim, const struct rast_sim_options *o,
                 o->trace_hash, r->config.node_count);
     trace_set_probe(&c->trace, o->probe, o->probe_ctx);
     uint64_t events_max = o->events_max != 0 ? o->events_max : CLUSTER_EVENTS_DEFAULT_MAX;
-    cluster_run(c, &r->config, events_max);
+    cluster_run(c, &r->config, events_max, o->events_after_input_max);
     bool cut_short = sim_cut_short(c);
     if (!c->inv.violated && (!c->crashed || cut_short))
         sim_check_history(sim, o, cut_short, r);
