@@ -638,8 +638,8 @@ static bool cluster_input_tail_left(struct cluster *c)
     if (c->events - c->input_spent_at < c->events_after_input_max)
         return true;
     cluster_fail(c, "liveness",
-                 "event budget: %" PRIu64 " events after the input ran out (at event %" PRIu64
-                 ")", c->events_after_input_max, c->input_spent_at);
+                 "event budget: %" PRIu64 " events after the input ran out (at event %" PRIu64 ")",
+                 c->events_after_input_max, c->input_spent_at);
     return false;
 }
 
