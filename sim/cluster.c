@@ -626,21 +626,33 @@ static void cluster_begin(struct cluster *c, const struct rast_sim_config *cfg)
     }
 }
 
-/* The input's tail limit (struct rast_sim_options, events_after_input_max): counts events
- * from the first one after the entropy input ran out; false once the limit is reached. */
-static bool cluster_input_tail_left(struct cluster *c)
+/* The run's budgets, checked when c->events reaches c->budget_check_at: the event budget,
+ * and the limit on events after the entropy input ran out (struct rast_sim_options,
+ * events_after_input_max). Without that limit the check comes only at the event budget, so a
+ * seeded run pays one compare per event, as it did before the limit existed; with it, every
+ * event until the input runs out, then at the end of the tail. */
+static void cluster_check_budgets(struct cluster *c)
 {
+    if (c->events >= c->events_max) {
+        cluster_fail(c, "liveness", "event budget of %" PRIu64 " events exhausted",
+                     c->events_max);
+        return;
+    }
     if (c->input_spent_at == 0) {
-        if (!entropy_spent(&c->entropy))
-            return true;
+        if (!entropy_spent(&c->entropy)) {
+            c->budget_check_at = c->events + 1;
+            return;
+        }
         c->input_spent_at = c->events;
     }
-    if (c->events - c->input_spent_at < c->events_after_input_max)
-        return true;
-    cluster_fail(c, "liveness",
-                 "event budget: %" PRIu64 " events after the input ran out (at event %" PRIu64 ")",
-                 c->events_after_input_max, c->input_spent_at);
-    return false;
+    uint64_t tail_end = c->input_spent_at + c->events_after_input_max;
+    if (c->events >= tail_end) {
+        cluster_fail(c, "liveness",
+                     "event budget: %" PRIu64 " events after the input ran out (at event %" PRIu64
+                     ")", c->events_after_input_max, c->input_spent_at);
+        return;
+    }
+    c->budget_check_at = tail_end < c->events_max ? tail_end : c->events_max;
 }
 
 void cluster_run(struct cluster *c, const struct rast_sim_config *cfg, uint64_t events_max,
@@ -650,6 +662,7 @@ void cluster_run(struct cluster *c, const struct rast_sim_config *cfg, uint64_t 
     c->events_max = events_max;
     c->events_after_input_max = events_after_input_max;
     c->input_spent_at = 0;
+    c->budget_check_at = events_after_input_max != 0 ? 1 : events_max;
     for (uint32_t id = 1; id <= cfg->node_count; id++)
         cluster_boot_node(c, id);
     client_start(c);
@@ -667,11 +680,8 @@ void cluster_run(struct cluster *c, const struct rast_sim_config *cfg, uint64_t 
             cluster_live_nodes(c, nodes);
             inv_scan(&c->inv, nodes, cfg->node_count);
         }
-        if (c->events >= c->events_max)
-            cluster_fail(c, "liveness", "event budget of %" PRIu64 " events exhausted",
-                         c->events_max);
-        else if (c->events_after_input_max != 0)
-            (void)cluster_input_tail_left(c);
+        if (c->events >= c->budget_check_at)
+            cluster_check_budgets(c);
     }
     cluster_live_nodes(c, nodes);
     if (!c->inv.violated && !c->crashed)

@@ -79,6 +79,7 @@ struct cluster {
     uint64_t events_max;
     uint64_t events_after_input_max; /* 0: none (struct rast_sim_options) */
     uint64_t input_spent_at;         /* event count when the entropy input ran out; 0: not yet */
+    uint64_t budget_check_at;        /* events at which cluster_check_budgets runs next */
     uint32_t ops_issued;
     uint64_t value_next; /* unique written values */
     uint32_t partition_gen;
