@@ -122,6 +122,9 @@ static int porc_line_fields(struct porc *c, struct lex *l, struct porc_fields *o
         return porc_error(c, l->pos, "expected a process number, found end of line");
     out->process_at = (uint64_t)(w - c->buf);
     int rc = porc_int(c, w, size, "a process number", &out->process);
+    if (rc == 0 && out->process < 0) /* client ids are 0..2^63-1 in every format */
+        rc = porc_error(c, out->process_at, "expected a non-negative process number, found '%.*s'",
+                        (int)(size > 40 ? 40 : size), w);
     if (rc == 0)
         rc = porc_keyword(c, l, "a type (:invoke, :ok, :fail or :info)", types, 4, &out->type);
     if (rc == 0)

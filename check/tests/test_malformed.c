@@ -169,6 +169,22 @@ static void test_other_mistakes(void)
     CHECK(error_is("before the previous event", 3, 3));
 }
 
+/* A negative process is no client id in any format (the native writer could not write it
+ * back: fuzz_history found an etcd log whose "-4" was read as 2^64 - 4). The fast reader
+ * hands such a line to the general one, which must refuse it too. */
+static void test_negative_process(void)
+{
+    const char *t = "INFO  jepsen.util - -4\t:invoke\t:read\tnil\n";
+    CHECK(try_parse(t, strlen(t)) == RAST_CHECK_EPARSE);
+    CHECK(error_is("expected a non-negative process number, found '-4'", 1, 21));
+    t = "INFO jepsen.util - -4\t:invoke\t:read"; /* the minimized fuzz input */
+    CHECK(try_parse(t, strlen(t)) == RAST_CHECK_EPARSE);
+    CHECK(error_is("non-negative process number", 1, 20));
+    t = "{:process -4, :type :invoke, :f :read, :value nil}";
+    CHECK(try_parse(t, strlen(t)) == RAST_CHECK_EPARSE);
+    CHECK(error_is("non-negative integer :process", 1, 11));
+}
+
 static void test_model_mismatch_is_an_error(void)
 {
     const char *t = "{:process 0, :type :invoke, :f :acquire}\n"
@@ -202,6 +218,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_numbers_past_64_bits),
         RAST_TEST(test_completion_without_invocation),
         RAST_TEST(test_other_mistakes),
+        RAST_TEST(test_negative_process),
         RAST_TEST(test_model_mismatch_is_an_error),
         RAST_TEST(test_missing_file),
     };
