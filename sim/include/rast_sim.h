@@ -197,7 +197,7 @@ struct rast_sim_options {
     /* Byte-reader and replay entropy: end the run (as the event budget does) this many events
      * after the input ran out; 0: no such limit. From then on every choice is the boring one,
      * exactly as if the input went on with zero bytes, so an input that wants a longer tail
-     * can have it by carrying the zeros (the cluster fuzz harness sets this). */
+     * can have it by carrying the zeros (the cluster harness: RAST_FUZZ_TAIL_EVENTS). */
     uint64_t events_after_input_max;
     bool use_checker;      /* hand the history to check/ when it is built (default on) */
 };
