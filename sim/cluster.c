@@ -645,7 +645,9 @@ static void cluster_check_budgets(struct cluster *c)
         }
         c->input_spent_at = c->events;
     }
-    uint64_t tail_end = c->input_spent_at + c->events_after_input_max;
+    uint64_t tail_end = c->events_after_input_max > UINT64_MAX - c->input_spent_at
+                            ? UINT64_MAX /* any limit past the budget is no limit */
+                            : c->input_spent_at + c->events_after_input_max;
     if (c->events >= tail_end) {
         cluster_fail(c, "liveness",
                      "event budget: %" PRIu64 " events after the input ran out (at event %" PRIu64

@@ -139,8 +139,7 @@ uint64_t entropy_choose(struct entropy *e, uint64_t n, bool forced, uint64_t for
         value = forced_value;
     if (e->recording && n > 1) /* a choice among one consumes nothing, records nothing */
         entropy_record_value(e, value);
-    e->spent_unrecorded = e->kind != ENTROPY_PRNG && !e->recording &&
-                          e->input_offset >= e->input_size;
+    e->spent_unrecorded = !e->recording && entropy_spent(e);
     return value;
 }
 

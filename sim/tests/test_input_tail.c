@@ -71,6 +71,11 @@ static void test_run_ends_a_tail_after_the_input(void)
         const char *at = strstr(tail.message, "(at event ");
         CHECK(at != NULL && sscanf(at, "(at event %llu)", &spent_at) == 1);
         CHECK_EQ_U64(tail.events, spent_at + TAIL_EVENTS);
+        /* a limit too large to add to the event count is no limit, not a wrapped one */
+        struct rast_sim_result huge;
+        CHECK_EQ_U64(run_bytes(sim, input, size, UINT64_MAX, &huge), v0);
+        CHECK_EQ_U64(huge.events, unlimited.events);
+        CHECK_EQ_U64(huge.trace_hash, unlimited.trace_hash);
     }
     CHECK(limited >= 20); /* most of these inputs run out long before the budget */
     rast_sim_destroy(sim);
