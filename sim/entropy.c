@@ -23,6 +23,7 @@ static void entropy_reset(struct entropy *e, uint8_t kind)
     e->input_size = 0;
     e->input_offset = 0;
     e->prng_unrecorded = false;
+    e->bytes_unrecorded = false;
     e->spent_unrecorded = false;
     e->recording = false;
     e->record_truncated = false;
@@ -43,6 +44,7 @@ void entropy_init_bytes(struct entropy *e, const uint8_t *input, size_t size)
     entropy_reset(e, ENTROPY_BYTES);
     e->input = input;
     e->input_size = input == NULL ? 0 : size;
+    e->bytes_unrecorded = true;
     e->spent_unrecorded = e->input_size == 0;
 }
 
@@ -58,6 +60,7 @@ void entropy_record_start(struct entropy *e)
 {
     e->recording = true;
     e->prng_unrecorded = false;
+    e->bytes_unrecorded = false;
     e->spent_unrecorded = false;
     e->record_truncated = false;
     e->record_size = 0;
@@ -96,22 +99,6 @@ static void entropy_record_value(struct entropy *e, uint64_t value)
     } while (value != 0);
 }
 
-/* BYTES: just enough little-endian bytes to cover n - 1; missing bytes read as 0. */
-static uint64_t entropy_bytes_next(struct entropy *e, uint64_t n)
-{
-    if (e->input_offset >= e->input_size)
-        return 0; /* the input ran out: every later choice is the boring one, no division */
-    uint64_t value = 0;
-    int shift = 0;
-    for (uint64_t span = n - 1; span != 0 && shift < 64; span >>= 8, shift += 8) {
-        uint64_t byte = 0;
-        if (e->input_offset < e->input_size)
-            byte = e->input[e->input_offset++];
-        value |= byte << shift;
-    }
-    return value % n;
-}
-
 /* REPLAY: one LEB128 varint; a truncated or missing varint reads as 0. */
 static uint64_t entropy_replay_next(struct entropy *e, uint64_t n)
 {
@@ -131,7 +118,7 @@ uint64_t entropy_choose(struct entropy *e, uint64_t n, bool forced, uint64_t for
     if (n > 1) {
         switch (e->kind) {
         case ENTROPY_PRNG: value = entropy_prng_next(e) % n; break;
-        case ENTROPY_BYTES: value = entropy_bytes_next(e, n); break;
+        case ENTROPY_BYTES: value = entropy_bytes_next(e, n); break; /* entropy.h */
         default: value = entropy_replay_next(e, n); break;
         }
     }

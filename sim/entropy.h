@@ -38,6 +38,7 @@ struct entropy {
     size_t input_size;
     size_t input_offset;
     bool prng_unrecorded; /* kind == ENTROPY_PRNG && !recording: the inline path */
+    bool bytes_unrecorded; /* kind == ENTROPY_BYTES && !recording: the other inline path */
     bool spent_unrecorded; /* BYTES or REPLAY, input used up, !recording: every draw is 0 */
     /* recording */
     bool recording;
@@ -74,14 +75,32 @@ static inline uint64_t entropy_prng_next(struct entropy *e)
     return result;
 }
 
+/* BYTES: just enough little-endian bytes to cover n - 1 (n > 1); missing bytes read as 0. For
+ * a constant n (most call sites) the loop unrolls into that many byte loads. */
+static inline uint64_t entropy_bytes_next(struct entropy *e, uint64_t n)
+{
+    uint64_t value = 0;
+    int shift = 0;
+    for (uint64_t span = n - 1; span != 0 && shift < 64; span >>= 8, shift += 8)
+        if (e->input_offset < e->input_size)
+            value |= (uint64_t)e->input[e->input_offset++] << shift;
+    return value % n;
+}
+
 /* A value in [0, n); n == 0 or 1 returns 0 (and still counts as a choice). Inline: the
- * seeded, unrecorded case (every sweep) is most of the simulator's draws. */
+ * seeded, unrecorded case (every sweep) is most of the simulator's draws, the byte reader
+ * unrecorded (every fuzz input) the rest. */
 static inline uint64_t entropy_below(struct entropy *e, uint64_t n)
 {
     if (e->prng_unrecorded && n > 1)
         return entropy_prng_next(e) % n;
     if (e->spent_unrecorded) /* a fuzz input used up: about half its run's draws */
         return 0;
+    if (e->bytes_unrecorded && n > 1) {
+        uint64_t value = entropy_bytes_next(e, n);
+        e->spent_unrecorded = e->input_offset >= e->input_size;
+        return value;
+    }
     return entropy_choose(e, n, false, 0);
 }
 

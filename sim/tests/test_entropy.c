@@ -79,6 +79,33 @@ static void test_spent_input_still_records(void)
     entropy_free(&e);
 }
 
+/* The byte reader answers unrecorded draws inline (entropy.h) and recorded ones out of line
+ * (entropy_choose): both read the same bytes for the same choices, little-endian, as many as
+ * n - 1 needs, and a short tail reads as zeros. */
+static void test_bytes_inline_matches_recorded(void)
+{
+    uint8_t junk[211];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (uint8_t)(i * 37u + 11u);
+    static const uint64_t spans[] = {2, 7, 256, 257, 1000000, 65536, 3, UINT64_MAX, 1u << 24, 255};
+    struct entropy fast = {0}, slow = {0};
+    entropy_init_bytes(&fast, junk, sizeof junk);
+    entropy_init_bytes(&slow, junk, sizeof junk);
+    entropy_record_start(&slow);
+    for (int i = 0; i < 120; i++) {
+        uint64_t n = spans[i % 10];
+        CHECK_EQ_U64(entropy_below(&fast, n), entropy_below(&slow, n));
+        CHECK_EQ_U64(fast.input_offset, slow.input_offset);
+    }
+    CHECK(fast.spent_unrecorded);
+    CHECK_EQ_U64(entropy_below(&fast, 1000000), 0);
+    static const uint8_t two[2] = {0x34, 0x12}; /* three bytes wanted, two there */
+    entropy_init_bytes(&fast, two, sizeof two);
+    CHECK_EQ_U64(entropy_below(&fast, 1000000), 0x1234);
+    CHECK(fast.spent_unrecorded);
+    entropy_free(&slow);
+}
+
 static void test_record_then_replay(void)
 {
     struct entropy rec = {0}, rep = {0};
@@ -120,6 +147,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_below_bounds),
         RAST_TEST(test_bytes_zero_and_exhausted_are_boring),
         RAST_TEST(test_spent_input_still_records),
+        RAST_TEST(test_bytes_inline_matches_recorded),
         RAST_TEST(test_record_then_replay),
         RAST_TEST(test_chance_rate_holds),
     };
