@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define MEMO_CHUNK_ENTRIES 1024u /* entries per arena chunk */
 
@@ -127,6 +128,18 @@ static inline void memo_copy_words(uint64_t *to, const uint64_t *from, uint32_t 
         to[i] = from[i];
 }
 
+/* Whether count words at a and b are equal: a loop for a few, memcmp (vector compares) for a
+ * whole map's dozens of state words, where the word loop was a fifth of the search's work. */
+static inline bool memo_words_equal(const uint64_t *a, const uint64_t *b, uint32_t count)
+{
+    if (count > 4)
+        return memcmp(a, b, count * sizeof *a) == 0;
+    bool same = true;
+    for (uint32_t i = 0; i < count && same; i++)
+        same = a[i] == b[i];
+    return same;
+}
+
 /* Adds an entry at slot j (found empty by the caller's probe); returns it. */
 static inline uint64_t *memo_add(struct memo_table *t, uint32_t j, uint64_t hash)
 {
@@ -137,10 +150,11 @@ static inline uint64_t *memo_add(struct memo_table *t, uint32_t j, uint64_t hash
 }
 
 /* Probes t for hash: returns the slot of an entry for which same(entry) holds, or the empty
- * slot where it would go (with *found false). */
-static inline uint32_t memo_probe_exact(const struct memo *m, uint64_t hash,
-                                        const uint64_t *bitset, const uint64_t *state,
-                                        bool *found)
+ * slot where it would go (with *found false). one: the state is one key's two words (the
+ * search's one-key loop), compared without a call. */
+static inline __attribute__((always_inline)) uint32_t
+memo_probe_exact(const struct memo *m, uint64_t hash, const uint64_t *bitset,
+                 const uint64_t *state, bool *found, bool one)
 {
     const struct memo_table *t = &m->exact;
     uint32_t bw = m->bitset_words, sw = m->state_words;
@@ -151,10 +165,13 @@ static inline uint32_t memo_probe_exact(const struct memo *m, uint64_t hash,
             continue;
         const uint64_t *e = memo_entry(t, t->slots[j].index - 1);
         bool same = true;
-        for (uint32_t w = 0; w < bw && same; w++)
-            same = e[w] == bitset[w];
-        for (uint32_t w = 0; w < sw && same; w++)
-            same = e[bw + w] == state[w];
+        if (one) {
+            for (uint32_t w = 0; w < bw && same; w++)
+                same = e[w] == bitset[w];
+            same = same && e[bw] == state[0] && e[bw + 1] == state[1];
+        } else {
+            same = memo_words_equal(e, bitset, bw) && memo_words_equal(e + bw, state, sw);
+        }
         if (same) {
             *found = true;
             break;
@@ -164,14 +181,15 @@ static inline uint32_t memo_probe_exact(const struct memo *m, uint64_t hash,
 }
 
 /* Adds (bitset, state) unless present. Returns MEMO_INSERTED, MEMO_PRESENT or MEMO_FULL (over
- * bytes_max). */
-static inline int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset,
-                              const uint64_t *state)
+ * bytes_max). one: as memo_probe_exact's (then state_words must be 2). */
+static inline __attribute__((always_inline)) int
+memo_insert_at(struct memo *m, uint64_t hash, const uint64_t *bitset, const uint64_t *state,
+               bool one)
 {
     bool found;
     if (m->exact.slots == NULL && !memo_reserve_exact(m))
         return MEMO_FULL;
-    uint32_t j = memo_probe_exact(m, hash, bitset, state, &found);
+    uint32_t j = memo_probe_exact(m, hash, bitset, state, &found, one);
     if (found)
         return MEMO_PRESENT;
     if (m->bitset_words == 1 && m->state_words == 2 && !memo_may_allocate(m)) {
@@ -186,12 +204,18 @@ static inline int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bit
         if (!memo_reserve_exact(m))
             return MEMO_FULL;
         if (mask != m->exact.mask)
-            j = memo_probe_exact(m, hash, bitset, state, &found);
+            j = memo_probe_exact(m, hash, bitset, state, &found, one);
     }
     uint64_t *e = memo_add(&m->exact, j, hash);
     memo_copy_words(e, bitset, m->bitset_words);
     memo_copy_words(e + m->bitset_words, state, m->state_words);
     return MEMO_INSERTED;
+}
+
+static inline int memo_insert(struct memo *m, uint64_t hash, const uint64_t *bitset,
+                              const uint64_t *state)
+{
+    return memo_insert_at(m, hash, bitset, state, false);
 }
 
 #endif /* RAST_CHECK_MEMO_H */

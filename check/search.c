@@ -71,6 +71,7 @@ struct search {
     uint64_t (*hash)(const struct model_ctx *, const uint64_t *);
     bool (*viable)(struct model_ctx *, const uint64_t *, const struct model_look *); /* or NULL */
     bool one;    /* a register-family partition of one slot: search_loop_one */
+    bool reg;    /* a register-family partition: a step changes its op's slot's two words only */
     uint32_t sw; /* state words */
     uint32_t bw; /* bitset words */
     uint32_t *next;
@@ -299,6 +300,7 @@ static int search_setup(struct search *s, const struct rast_history *h, const st
     s->hash = plan->vt->hash;
     s->viable = plan->vt->viable;
     s->one = plan->vt->reg_family && part->slot_count == 1;
+    s->reg = plan->vt->reg_family;
     search_carve(s, (char *)(s + 1), plan, part);
     int rc = search_initial_value(s, plan->initial, &s->ctx.initial);
     if (rc == 0)
@@ -421,7 +423,7 @@ static inline __attribute__((always_inline)) bool search_viable(struct search *s
  * (search_next_hash). Either hash is a function of the words alone, as the memo needs.
  */
 static inline bool search_step_same(struct search *s, const uint64_t *cur, const uint64_t *nxt,
-                                    bool one)
+                                    const struct model_op *mo, bool one)
 {
     uint64_t diff = 0;
     if (one || s->sw == 2) /* one key: no loop */
@@ -431,8 +433,11 @@ static inline bool search_step_same(struct search *s, const uint64_t *cur, const
             diff |= cur[i] ^ nxt[i];
         return diff == 0;
     }
+    /* The register family's step copies the state and sets its op's slot (model_reg_set_at):
+     * only those two words can differ. Other models' steps may change any word. */
+    uint32_t from = s->reg ? 2 * mo->slot : 0, to = s->reg ? from + 2 : s->sw;
     uint64_t h = s->state_hashes[s->depth];
-    for (uint32_t i = 0; i < s->sw; i++) {
+    for (uint32_t i = from; i < to; i++) {
         if (cur[i] == nxt[i])
             continue;
         h += search_word_hash(i, nxt[i]) - search_word_hash(i, cur[i]);
@@ -480,7 +485,7 @@ static inline __attribute__((always_inline)) int search_try(struct search *s, ui
         s->out->reason = RAST_CHECK_REASON_MEMO_BYTES;
         return SEARCH_OVER;
     }
-    bool same = search_step_same(s, cur, nxt, one);
+    bool same = search_step_same(s, cur, nxt, mo, one);
     if (same && mo->outcome == MODEL_OUT_UNKNOWN)
         return SEARCH_SKIP;
     same = same && mo->pure;
@@ -493,7 +498,7 @@ static inline __attribute__((always_inline)) int search_try(struct search *s, ui
         uint64_t model_bytes = model_ctx_bytes(&s->ctx);
         s->memo.bytes_max = model_bytes < s->bytes_max ? s->bytes_max - model_bytes : 0;
     }
-    int rc = memo_insert(&s->memo, hash, s->bitset, nxt);
+    int rc = memo_insert_at(&s->memo, hash, s->bitset, nxt, one);
     if (rc != MEMO_INSERTED) {
         s->bitset[op / 64] &= ~(UINT64_C(1) << (op % 64));
         if (rc == MEMO_PRESENT)
