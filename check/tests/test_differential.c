@@ -89,6 +89,14 @@ struct ostate {
     bool locked;
 };
 
+/* Every key at the initial value, the mutex free. */
+static void ostate_init(struct ostate *st, const struct oval *initial)
+{
+    memset(st, 0, sizeof *st);
+    for (uint32_t k = 0; k < KEYS_MAX; k++)
+        st->v[k] = *initial;
+}
+
 static bool oracle_cas_fail_is_mismatch(uint32_t model)
 {
     return model == RAST_MODEL_ETCD || model == RAST_MODEL_KV;
@@ -183,8 +191,7 @@ static bool oracle_search(const struct gen *g, uint32_t placed, const struct ost
 static bool oracle(const struct gen *g, const struct oval *initial)
 {
     struct ostate st;
-    memset(&st, 0, sizeof st);
-    st.v[0] = st.v[1] = st.v[2] = *initial;
+    ostate_init(&st, initial);
     return oracle_search(g, 0, &st);
 }
 
@@ -246,8 +253,7 @@ static void gen_op(struct gen *g, struct gop *o, uint32_t client)
 static void gen_history(struct gen *g, const struct oval *initial)
 {
     struct ostate st;
-    memset(&st, 0, sizeof st);
-    st.v[0] = st.v[1] = st.v[2] = *initial;
+    ostate_init(&st, initial);
     uint32_t clients = 1 + rnd(4), busy[4] = {UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX};
     uint32_t ev = 0, started = 0;
     bool applied[OPS_MAX] = {false};
