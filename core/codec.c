@@ -47,24 +47,51 @@
 
 /* ---- byte order ----------------------------------------------------------------------- */
 
+/* Little-endian on the wire. On a little-endian host a field is one unaligned word access
+ * (memcpy); elsewhere byte by byte. clang did not merge the byte loops into word accesses in
+ * the cluster harness's build: this form runs 1% fewer of its instructions. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define CODEC_HOST_LITTLE_ENDIAN 1
+#else
+#define CODEC_HOST_LITTLE_ENDIAN 0
+#endif
+
 static uint32_t load_u32(const uint8_t *p)
 {
+    if (CODEC_HOST_LITTLE_ENDIAN) {
+        uint32_t v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static uint64_t load_u64(const uint8_t *p)
 {
+    if (CODEC_HOST_LITTLE_ENDIAN) {
+        uint64_t v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
     return (uint64_t)load_u32(p) | (uint64_t)load_u32(p + 4) << 32;
 }
 
 static void store_u32(uint8_t *p, uint32_t v)
 {
+    if (CODEC_HOST_LITTLE_ENDIAN) {
+        memcpy(p, &v, sizeof v);
+        return;
+    }
     for (uint32_t i = 0; i < 4; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static void store_u64(uint8_t *p, uint64_t v)
 {
+    if (CODEC_HOST_LITTLE_ENDIAN) {
+        memcpy(p, &v, sizeof v);
+        return;
+    }
     for (uint32_t i = 0; i < 8; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
