@@ -27,6 +27,28 @@ void election_reset_timer(struct rast_node *node)
     node->election_timeout_ticks = min + (uint32_t)rng_below(&node->rng, span);
 }
 
+static void election_request_votes(struct rast_node *node)
+{
+    node->vote_reqs_pending = false;
+    for (uint32_t peer = 1; peer <= node->cfg.voter_count; peer++) {
+        if (peer == node->cfg.id)
+            continue;
+        struct rast_msg *m = node_emit_msg(node, RAST_MSG_VOTE_REQ, peer);
+        m->u.vote_req.last_log_index = node_last_index(node);
+        m->u.vote_req.last_log_term = log_last_term(&node->log);
+    }
+}
+
+/*
+ * The vote requests leave only once the campaign's hard state (term, vote for itself) is
+ * durable, and with it every log write emitted before it (writes complete in order): a
+ * request vouches for the term and for the log it advertises. Sent earlier, it could outlive a
+ * crash that loses both: the node restarts in the older term with a shorter log, campaigns in
+ * the same term again, and a grant given to the first request (for the longer log, which a
+ * voter may rightly prefer to its own) arrives and counts for the second campaign, whose log
+ * may lack a committed entry. Leader completeness broken; found by the cluster fuzzer
+ * (corpus/cluster/regression-vote-req-before-durable).
+ */
 static void election_campaign(struct rast_node *node)
 {
     node->term++;
@@ -40,14 +62,20 @@ static void election_campaign(struct rast_node *node)
     election_reset_timer(node);
     node_set_role(node, RAST_CANDIDATE);
     node->self_vote_token = persist_flush(node);
-    for (uint32_t peer = 1; peer <= node->cfg.voter_count; peer++) {
-        if (peer == node->cfg.id)
-            continue;
-        struct rast_msg *m = node_emit_msg(node, RAST_MSG_VOTE_REQ, peer);
-        m->u.vote_req.last_log_index = node_last_index(node);
-        m->u.vote_req.last_log_term = log_last_term(&node->log);
-    }
-    election_tally(node); /* a one-node cluster wins once its vote is durable */
+    node->vote_reqs_pending = true;
+#if RAST_BUG(self_vote_unpersisted)
+    election_request_votes(node); /* the catalog bug: asks (and counts itself) at once */
+#endif
+    election_on_persisted(node); /* a one-node cluster wins once its vote is durable */
+}
+
+void election_on_persisted(struct rast_node *node)
+{
+    if (node->role != RAST_CANDIDATE)
+        return;
+    if (node->vote_reqs_pending && node->token_durable >= node->self_vote_token)
+        election_request_votes(node);
+    election_tally(node);
 }
 
 void election_tick(struct rast_node *node)

@@ -94,6 +94,7 @@ struct rast_node {
     uint32_t election_timeout_ticks;
     uint32_t heartbeat_elapsed_ticks;
     uint64_t self_vote_token;
+    bool vote_reqs_pending; /* a candidate whose hard state is not durable yet (election.c) */
     bool vote_responded[RAST_NODES_MAX + 1];
     bool vote_granted[RAST_NODES_MAX + 1];
     uint32_t vote_grants_counted; /* only used by the vote_double_count catalog bug */
@@ -154,6 +155,8 @@ void election_tick(struct rast_node *node);
 void election_on_vote_req(struct rast_node *node, const struct rast_msg *msg);
 void election_on_vote_resp(struct rast_node *node, const struct rast_msg *msg);
 void election_tally(struct rast_node *node);
+/* A candidate's PERSISTED: sends its vote requests once its hard state is durable, tallies. */
+void election_on_persisted(struct rast_node *node);
 
 /* ---- replication.c ---- */
 void replication_become_leader(struct rast_node *node);

@@ -146,7 +146,7 @@ int persist_on_persisted(struct rast_node *node, uint64_t token)
     persist_advance_index(node);
     persist_release_deferred(node);
     if (node->role == RAST_CANDIDATE)
-        election_tally(node);
+        election_on_persisted(node);
     else if (node->role == RAST_LEADER)
         replication_maybe_commit(node);
     return RAST_OK;

@@ -236,7 +236,8 @@ static void test_randomized_election_timeouts(void)
 }
 
 /* §5.2: a follower that hears nothing starts an election: term + 1, votes for itself,
- * persists that, and asks every peer for a vote with its last log index and term. */
+ * persists that, and once it is durable asks every peer for a vote with its last log index
+ * and term. */
 static void test_follower_starts_election(void)
 {
     struct rast_node *node = make_node(2, 5, NULL);
@@ -245,9 +246,39 @@ static void test_follower_starts_election(void)
     CHECK_EQ_U64(s.term, 1);
     CHECK_EQ_U64(s.voted_for, 2);
     CHECK(token != 0);
-    CHECK_EQ_U64(count(RAST_OUTPUT_SEND, RAST_MSG_VOTE_REQ), 4);
     const struct rast_output *p = find(RAST_OUTPUT_PERSIST, 0, 0);
     CHECK(p != NULL && p->u.persist.hard_state.voted_for == 2);
+    CHECK_EQ_U64(count(RAST_OUTPUT_SEND, RAST_MSG_VOTE_REQ), 0);
+    persisted(node, token);
+    CHECK_EQ_U64(count(RAST_OUTPUT_SEND, RAST_MSG_VOTE_REQ), 4);
+    rast_node_destroy(node);
+}
+
+/* A candidate asks for votes only once its term, its vote and the log it advertises are
+ * durable. A request sent before could outlive a crash that loses them: the node restarts in
+ * the older term with a shorter log, campaigns in the same term again, and the grant a voter
+ * gave to the first request (for the longer log) arrives and counts for the second campaign,
+ * whose log lacks a committed entry (found by the cluster fuzzer:
+ * corpus/cluster/regression-vote-req-before-durable). */
+static void test_vote_requests_wait_for_durable_term_and_log(void)
+{
+    struct rast_node *node = make_node(1, 3, NULL);
+    struct rast_msg app = msg(RAST_MSG_APPEND_REQ, 2, 1, 1);
+    struct rast_entry e = { .term = 1, .data = (const uint8_t *)"x", .size = 1 };
+    app.u.append_req.entries = &e;
+    app.u.append_req.entry_count = 1;
+    recv(node, &app); /* entry 1 (term 1) in memory; its write not yet done */
+    uint64_t entry_token = last_persist_token();
+    CHECK(entry_token != 0);
+    uint64_t token = campaign(node);
+    CHECK_EQ_U64(count(RAST_OUTPUT_SEND, RAST_MSG_VOTE_REQ), 0);
+    persisted(node, entry_token); /* the entry is durable, the term and vote are not */
+    CHECK_EQ_U64(count(RAST_OUTPUT_SEND, RAST_MSG_VOTE_REQ), 0);
+    persisted(node, token);
+    CHECK_EQ_U64(count(RAST_OUTPUT_SEND, RAST_MSG_VOTE_REQ), 2);
+    const struct rast_output *req = find(RAST_OUTPUT_SEND, RAST_MSG_VOTE_REQ, 0);
+    CHECK(req != NULL && req->u.send.u.vote_req.last_log_index == 1 &&
+          req->u.send.u.vote_req.last_log_term == 1 && req->u.send.term == 2);
     rast_node_destroy(node);
 }
 
@@ -857,6 +888,7 @@ int main(int argc, char **argv)
         RAST_TEST(test_vote_grant_waits_for_persist),
         RAST_TEST(test_duplicate_vote_counted_once),
         RAST_TEST(test_self_vote_counts_after_persist),
+        RAST_TEST(test_vote_requests_wait_for_durable_term_and_log),
         RAST_TEST(test_leader_waits_for_own_vote_durable),
         RAST_TEST(test_stale_vote_reply_ignored),
         RAST_TEST(test_leader_sends_noop),
