@@ -3,7 +3,9 @@
  *     {:process 3, :type :invoke, :f :cas, :key "k", :value [1 2]}
  * :key appears only for ops that have one; a completion repeats the invocation's value
  * except that an :ok read carries what it read. Strings that look like keywords (":x", as the
- * readers store EDN keywords) are written back as keywords. Knossos and our reader accept it.
+ * readers store EDN keywords) are written back as keywords, unless longer than the readers take
+ * (HIST_KEYWORD_VALUE_BYTES_MAX): those stay strings, which read back as the same value. Knossos
+ * and our reader accept it.
  *
  * Jepsen allows one open operation per process; the native format lets a client move on after
  * a timeout. An operation invoked while its client's process is still open gets a fresh
@@ -22,7 +24,7 @@ static bool edn_write_is_keyword(const struct rast_history *h, struct check_valu
     const char *s;
     uint32_t size;
     strtab_get(&h->strs, (uint32_t)v.bits, &s, &size);
-    if (size < 2 || s[0] != ':')
+    if (size < 2 || size > HIST_KEYWORD_VALUE_BYTES_MAX || s[0] != ':')
         return false;
     for (uint32_t i = 1; i < size; i++) {
         char c = s[i];

@@ -157,6 +157,10 @@ int hist_txn_push(struct rast_history *h, uint32_t f, struct check_value key,
                   struct check_value value, uint32_t *index_out);
 /* Converts a public value (interning strings). */
 int hist_value(struct rast_history *h, const struct rast_value *v, struct check_value *out);
+/* The longest keyword the EDN readers take as a value, with its ':' (interned as the string
+ * ":name"); the EDN writer writes longer strings of that form as strings. */
+#define HIST_KEYWORD_VALUE_BYTES_MAX 256u
+
 /* Interns s[0..size) as a value (inline: the readers call it for most lines). Errors: ENOMEM. */
 static inline int hist_intern(struct rast_history *h, const char *s, uint32_t size,
                               struct check_value *out)

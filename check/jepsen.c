@@ -98,7 +98,7 @@ static int jepsen_scalar(struct jepsen *j, const struct edn_node *n, const char 
     if (n->type == EDN_STR)
         return hist_intern(j->h, edn_text(&j->p, n), n->size, out);
     if (n->type == EDN_KEYWORD) {
-        char tmp[256];
+        char tmp[HIST_KEYWORD_VALUE_BYTES_MAX];
         if (n->size + 1 > sizeof tmp)
             return edn_error(&j->p, n->offset, "keyword too long for %s", what);
         tmp[0] = ':';
@@ -378,7 +378,8 @@ jepsen_fast_key(struct jepsen *j, const struct jepsen_scalar *v, struct check_va
 /* Would jepsen_scalar accept v (a keyword of at most 255 bytes after its ':')? */
 static bool jepsen_fast_convertible(const struct jepsen_scalar *v)
 {
-    return v->kind != JEPSEN_V_OTHER && (v->kind != JEPSEN_V_KEYWORD || v->size <= 256);
+    return v->kind != JEPSEN_V_OTHER &&
+           (v->kind != JEPSEN_V_KEYWORD || v->size <= HIST_KEYWORD_VALUE_BYTES_MAX);
 }
 
 /* Would jepsen_op accept the line without an error or a :cas / :txn value? */
