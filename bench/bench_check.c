@@ -285,6 +285,16 @@ static const char *bench_find_dir(const char *given)
     return NULL;
 }
 
+static bool bench_takes_value(const char *opt)
+{
+    static const char *const with_value[] = { "--histories", "--repeat", "--min-time", "--only",
+                                              "--jobs" };
+    for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
+        if (strcmp(opt, with_value[i]) == 0)
+            return true;
+    return false;
+}
+
 int bench_check_main(int argc, char **argv)
 {
     const char *dir = NULL;
@@ -329,8 +339,18 @@ int bench_check_main(int argc, char **argv)
             }
             min_time_ms = v;
         } else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
-            repeat = (uint32_t)strtoul(argv[++i], NULL, 10);
-            repeat = repeat == 0 ? 1 : repeat;
+            char *end;
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (*end != '\0' || argv[i][0] < '0' || argv[i][0] > '9' || v == 0 ||
+                v > BENCH_RUNS_MAX) {
+                fprintf(stderr, "rast-bench check: --repeat takes 1 to %u, not '%s'\n",
+                        BENCH_RUNS_MAX, argv[i]);
+                return 2;
+            }
+            repeat = (uint32_t)v;
+        } else if (argv[i][0] == '-' && i + 1 == argc && bench_takes_value(argv[i])) {
+            fprintf(stderr, "rast-bench check: %s needs a value (see --help)\n", argv[i]);
+            return 2;
         } else {
             fprintf(stderr, "rast-bench check: unknown option '%s' (see --help)\n", argv[i]);
             return 2;
