@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 
 #define BENCH_FILES_MAX  128u
-#define BENCH_ETCD_FILES 102u /* etcd histories with a verdict */
+#define BENCH_ETCD_FILES 102u    /* etcd histories with a verdict */
 #define BENCH_RUNS_MAX   100000u /* runs per file, whatever --min-time asks */
 
 struct bench_file {
@@ -31,7 +31,7 @@ struct bench_file {
     bool missing;      /* the file could not be read: no timing */
     uint64_t total_ns; /* parse + check, minimum over runs */
     uint64_t check_ns; /* check only, minimum over runs */
-    uint32_t runs;
+    uint32_t runs;     /* runs made (--repeat, --min-time) */
 };
 
 /* Porcupine v1.3.0's own figures (parsing excluded), in milliseconds. */
@@ -146,8 +146,7 @@ static int bench_time_file(const char *dir, struct bench_file *bf, uint32_t repe
     for (bf->runs = 0; bf->runs < BENCH_RUNS_MAX && (bf->runs < repeat || spent_ns < min_time_ns);
          bf->runs++) {
         uint64_t total = 0, check = 0;
-        bf->verdict = bench_run_once(path, buf, len, bf->whole_map, jobs, memory, &total,
-                                     &check);
+        bf->verdict = bench_run_once(path, buf, len, bf->whole_map, jobs, memory, &total, &check);
         spent_ns += total;
         if (total < bf->total_ns)
             bf->total_ns = total;
