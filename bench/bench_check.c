@@ -11,17 +11,18 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "bench.h"
+#include "cli.h"
 #include "rast_check.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#define BENCH_FILES_MAX  128u
-#define BENCH_ETCD_FILES 102u    /* etcd histories with a verdict */
-#define BENCH_RUNS_MAX   100000u /* runs per file, whatever --min-time asks */
+#define BENCH_FILES_MAX       128u
+#define BENCH_ETCD_FILES      102u    /* etcd histories with a verdict */
+#define BENCH_RUNS_MAX        100000u /* runs per file, whatever --min-time asks */
+#define BENCH_MIN_TIME_MS_MAX 3600000u
 
 struct bench_file {
     char name[64];  /* relative to porcupine/ */
@@ -284,6 +285,12 @@ static const char *bench_find_dir(const char *given)
     return NULL;
 }
 
+static int bench_bad_value(const char *opt, const char *range, const char *given)
+{
+    fprintf(stderr, "rast-bench check: %s takes %s, not '%s'\n", opt, range, given);
+    return 2;
+}
+
 static bool bench_takes_value(const char *opt)
 {
     static const char *const with_value[] = { "--histories", "--repeat", "--min-time", "--only",
@@ -298,8 +305,7 @@ int bench_check_main(int argc, char **argv)
 {
     const char *dir = NULL;
     const char *only = NULL;
-    uint32_t repeat = 5, jobs = 1;
-    uint64_t min_time_ms = 100;
+    uint32_t repeat = 5, jobs = 1, min_time_ms = 100;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             printf("usage: rast-bench check [--histories DIR] [--repeat N] [--min-time MS]\n"
@@ -317,36 +323,18 @@ int bench_check_main(int argc, char **argv)
                    "                   wall time; Porcupine's figures used both cores)\n");
             return 0;
         } else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
-            char *end;
-            unsigned long v = strtoul(argv[++i], &end, 10);
-            if (*end != '\0' || v == 0 || v > 64) {
-                fprintf(stderr, "rast-bench check: --jobs takes 1 to 64, not '%s'\n", argv[i]);
-                return 2;
-            }
-            jobs = (uint32_t)v;
+            if (!cli_parse_u32_range(argv[++i], 1, 64, &jobs))
+                return bench_bad_value("--jobs", "1 to 64", argv[i]);
         } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
             only = argv[++i];
         } else if (strcmp(argv[i], "--histories") == 0 && i + 1 < argc) {
             dir = argv[++i];
         } else if (strcmp(argv[i], "--min-time") == 0 && i + 1 < argc) {
-            char *end;
-            unsigned long long v = strtoull(argv[++i], &end, 10);
-            if (*end != '\0' || argv[i][0] == '\0' || argv[i][0] == '-' || v > 3600000) {
-                fprintf(stderr, "rast-bench check: --min-time takes 0 to 3600000 (ms), not '%s'\n",
-                        argv[i]);
-                return 2;
-            }
-            min_time_ms = v;
+            if (!cli_parse_u32_range(argv[++i], 0, BENCH_MIN_TIME_MS_MAX, &min_time_ms))
+                return bench_bad_value("--min-time", "0 to 3600000 (ms)", argv[i]);
         } else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
-            char *end;
-            unsigned long v = strtoul(argv[++i], &end, 10);
-            if (*end != '\0' || argv[i][0] < '0' || argv[i][0] > '9' || v == 0 ||
-                v > BENCH_RUNS_MAX) {
-                fprintf(stderr, "rast-bench check: --repeat takes 1 to %u, not '%s'\n",
-                        BENCH_RUNS_MAX, argv[i]);
-                return 2;
-            }
-            repeat = (uint32_t)v;
+            if (!cli_parse_u32_range(argv[++i], 1, BENCH_RUNS_MAX, &repeat))
+                return bench_bad_value("--repeat", "1 to 100000", argv[i]);
         } else if (argv[i][0] == '-' && i + 1 == argc && bench_takes_value(argv[i])) {
             fprintf(stderr, "rast-bench check: %s needs a value (see --help)\n", argv[i]);
             return 2;
@@ -379,11 +367,12 @@ int bench_check_main(int argc, char **argv)
      * rast_check_memory): a run's searches start from the memory the last one left. */
     struct rast_check_memory *memory = rast_check_memory_create();
     for (uint32_t i = 0; i < n; i++)
-        if (bench_time_file(found, &files[i], repeat, min_time_ms * 1000000u, jobs, memory) != 0 ||
+        if (bench_time_file(found, &files[i], repeat, (uint64_t)min_time_ms * 1000000u, jobs,
+                            memory) != 0 ||
             files[i].verdict != files[i].expected)
             status = 1;
     rast_check_memory_destroy(memory);
-    printf("rast-bench check: at least %u runs and %" PRIu64 " ms per file (minimum reported), "
+    printf("rast-bench check: at least %u runs and %u ms per file (minimum reported), "
            "%u job%s (%s time), histories in %s\n\n",
            repeat, min_time_ms, jobs, jobs == 1 ? "" : "s", jobs == 1 ? "CPU" : "wall", found);
     bench_report(files, n, only != NULL);
